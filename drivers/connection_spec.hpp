@@ -1,0 +1,46 @@
+// What a driver needs to reach one database: no HTTP, no tenants.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace dsb::drivers {
+
+using Clock = std::chrono::steady_clock;
+using Deadline = Clock::time_point;
+
+struct TlsSettings {
+  std::string mode = "disable";  // disable | require | verify-ca | verify-full
+  std::string ca_pem;
+  std::string cert_pem;
+  std::string key_pem;  // secret
+  bool enabled() const { return mode != "disable"; }
+};
+
+struct ConnectionSpec {
+  std::string type;      // catalogue type, e.g. "postgres"
+  std::string host;      // as the user gave it; used for TLS name checks
+  std::uint16_t port = 0;
+  std::string database;
+  std::string schema;
+  std::string username;
+  std::string password;         // secret, plaintext only in memory
+  boost::json::object options;  // type-specific, from the catalogue
+  TlsSettings tls;
+};
+
+// Where to dial after name resolution, the egress check and any SSH tunnel:
+// the driver connects to dial_address:dial_port and still verifies TLS
+// against spec.host.
+struct ConnectTarget {
+  ConnectionSpec spec;
+  std::string dial_address;  // numeric IPv4/IPv6
+  std::uint16_t dial_port = 0;
+  Deadline connect_deadline;  // tcp + tls + authentication
+  Deadline overall_deadline;  // the whole test
+};
+
+}  // namespace dsb::drivers

@@ -1,0 +1,37 @@
+// The schema model every driver fills: schemas -> tables/views -> columns.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dsb::drivers {
+
+struct Column {
+  std::string name;
+  std::string type;  // as the database spells it
+  bool nullable = true;
+  bool primary_key = false;
+  int ordinal = 0;  // 1-based position in the table
+};
+
+struct Table {
+  std::string schema;
+  std::string name;
+  std::string kind;  // "table" or "view"
+  std::vector<Column> columns;
+};
+
+struct SchemaSnapshot {
+  std::vector<Table> tables;  // sorted by (schema, name)
+  std::int64_t fetched_at_ms = 0;
+};
+
+// Which schemas to read: empty include = all non-system schemas.
+struct SchemaFilter {
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  bool admits(const std::string& schema) const;
+};
+
+}  // namespace dsb::drivers
