@@ -28,6 +28,12 @@ struct Failure {
 template <class T>
 using Result = boost::system::result<T, Failure>;
 
+// Wraps a value whose type converts ambiguously (bool) into a Result.
+template <class T>
+Result<T> ok(T value) {
+  return Result<T>(boost::system::in_place_value, std::move(value));
+}
+
 inline Failure fail(int status, std::string code, std::string message) {
   return Failure{status, std::move(code), std::move(message), {}, {}, {}};
 }

@@ -1,0 +1,13 @@
+#include "server/api/routes.hpp"
+
+namespace dsb::server::api {
+
+void register_routes(App& app) {
+  register_system_routes(app);
+  register_org_routes(app);
+  register_token_routes(app);
+  register_type_routes(app);
+  register_datasource_routes(app);
+}
+
+}  // namespace dsb::server::api

@@ -1,0 +1,22 @@
+// Every API surface registers its routes here.
+#pragma once
+
+#include "server/app.hpp"
+
+namespace dsb::server::api {
+
+void register_routes(App& app);
+
+// Adapts `fn(App&, RequestContext&)` to a route handler.
+template <class Fn>
+Handler with_app(App& app, Fn fn) {
+  return [&app, fn](RequestContext& ctx) { return fn(app, ctx); };
+}
+
+void register_system_routes(App& app);       // health, readiness, metrics, openapi
+void register_org_routes(App& app);          // /v1/orgs (admin)
+void register_token_routes(App& app);        // /v1/tokens
+void register_type_routes(App& app);         // /v1/types
+void register_datasource_routes(App& app);   // /v1/datasources
+
+}  // namespace dsb::server::api

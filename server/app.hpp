@@ -1,0 +1,50 @@
+// Everything the process holds while serving: config, store, services,
+// shards and routes. Built once at start-up, then shared read-only by all
+// shards except where a member says otherwise.
+#pragma once
+
+#include "config/config.hpp"
+#include "server/metrics.hpp"
+#include "server/router.hpp"
+#include "server/shard.hpp"
+#include "store/datasource_records.hpp"
+#include "store/store.hpp"
+#include "store/vault.hpp"
+#include "tenancy/org_directory.hpp"
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace dsb::server {
+
+class DatasourceService;
+
+struct App {
+  App();
+  ~App();
+
+  config::Config config;
+  std::string admin_token_path;  // where the admin token can be read, for the banner
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Vault> vault;
+  std::unique_ptr<tenancy::OrgDirectory> orgs;
+  std::unique_ptr<store::DatasourceRecords> datasources;
+  std::unique_ptr<DatasourceService> datasource_service;
+  std::unique_ptr<ShardSet> shards;
+  std::unique_ptr<Sharded<ShardMetrics>> metrics;  // one per shard
+  Router router;
+  std::atomic<bool> draining{false};
+  std::atomic<std::int64_t> open_connections{0};
+
+  // Org-mutating admin work (org creation) runs on this shard, so name
+  // checks and writes never interleave.
+  static constexpr std::size_t kAdminShard = 0;
+};
+
+// Resolves secrets (admin token, master keys; generating them into the data
+// dir on first start), opens the store, builds services and routes.
+// Throws config::ConfigError on anything that stops start-up.
+std::unique_ptr<App> build_app(config::Config cfg);
+
+}  // namespace dsb::server
