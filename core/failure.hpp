@@ -2,6 +2,7 @@
 // stable code, a message safe to show, and the fields at fault.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/system/result.hpp>
 
 #include <string>
@@ -23,6 +24,8 @@ struct Failure {
   // Connection tests say where and why they failed.
   std::string stage;
   std::string reason;
+  // More members for the error body (e.g. the stages a failed test ran).
+  boost::json::object extra;
 };
 
 template <class T>
@@ -35,7 +38,7 @@ Result<T> ok(T value) {
 }
 
 inline Failure fail(int status, std::string code, std::string message) {
-  return Failure{status, std::move(code), std::move(message), {}, {}, {}};
+  return Failure{status, std::move(code), std::move(message), {}, {}, {}, {}};
 }
 
 inline Failure invalid_body(std::vector<FieldProblem> details,

@@ -35,3 +35,15 @@ struct SchemaFilter {
 };
 
 }  // namespace dsb::drivers
+
+#include <boost/json/value.hpp>
+
+namespace dsb::drivers {
+
+// [{"name", "tables": [{"name", "kind", "columns": [{name, type, nullable, primary_key, ordinal}]}]}]
+boost::json::value schema_to_json(const SchemaSnapshot& s);
+
+// Lower-case hex SHA-256 of the canonical JSON of the tables: the ETag.
+std::string schema_hash(const boost::json::value& schema_json);
+
+}  // namespace dsb::drivers

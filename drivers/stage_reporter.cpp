@@ -11,6 +11,17 @@ void StageReporter::emit(StageEvent ev) {
   if (sink_) sink_(ev);
 }
 
+void StageReporter::add_secret(std::string secret) {
+  if (secret.size() >= 3) secrets_.push_back(std::move(secret));  // shorter would mangle text
+}
+
+std::string StageReporter::scrub(std::string text) const {
+  for (const auto& secret : secrets_)
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
+      text.replace(pos, secret.size(), "***");
+  return text;
+}
+
 void StageReporter::begin(std::string_view stage) {
   if (open_) ok();  // a driver that forgot to close a stage still reports it
   current_ = std::string(stage);
@@ -30,8 +41,9 @@ void StageReporter::ok(boost::json::object detail) {
 void StageReporter::failed(std::string_view reason, std::string_view message) {
   const double ms = open_ ? since_begin_ms() : 0;
   open_ = false;
-  stages_.push_back({current_, "failed", ms, std::string(reason), std::string(message), {}});
-  emit({current_, "failed", ms, std::string(reason), std::string(message), {}});
+  const std::string clean = scrub(std::string(message));
+  stages_.push_back({current_, "failed", ms, std::string(reason), clean, {}});
+  emit({current_, "failed", ms, std::string(reason), clean, {}});
 }
 
 void StageReporter::skipped(std::string_view stage) {

@@ -41,6 +41,9 @@ class StageReporter {
   void skipped(std::string_view stage);
   // Progress inside the current stage (e.g. tables fetched so far).
   void progress(boost::json::object detail);
+  // Every later message (records and events) has `secret` replaced by ***.
+  void add_secret(std::string secret);
+  std::string scrub(std::string text) const;
 
   const std::vector<StageRecord>& stages() const { return stages_; }
   const std::string& current_stage() const { return current_; }
@@ -51,6 +54,7 @@ class StageReporter {
   void emit(StageEvent ev);
 
   Sink sink_;
+  std::vector<std::string> secrets_;
   std::vector<StageRecord> stages_;
   std::string current_;
   bool open_ = false;

@@ -102,10 +102,18 @@ std::unique_ptr<App> build_app(config::Config cfg) {
   app->vault = std::make_unique<store::Vault>(resolve_master_keys(app->config, dir));
   app->orgs = std::make_unique<tenancy::OrgDirectory>(*app->store, admin_token);
   app->datasources = std::make_unique<store::DatasourceRecords>(*app->store);
+  app->schemas = std::make_unique<store::SchemaCache>(*app->store);
   app->datasource_service = std::make_unique<DatasourceService>(*app);
+  try {
+    app->egress = std::make_unique<drivers::EgressPolicy>(app->config.egress.allow, app->config.egress.deny);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(std::string("config key egress.allow/egress.deny: ") + e.what());
+  }
   app->shards = std::make_unique<ShardSet>(app->config.shard_count());
   app->metrics = std::make_unique<Sharded<ShardMetrics>>(
       *app->shards, [](std::size_t) { return std::make_unique<ShardMetrics>(); });
+  app->name_reservations = std::make_unique<Sharded<tenancy::NameReservations>>(
+      *app->shards, [](std::size_t) { return std::make_unique<tenancy::NameReservations>(); });
   api::register_routes(*app);
   return app;
 }

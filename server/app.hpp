@@ -4,12 +4,15 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "drivers/egress_policy.hpp"
 #include "server/metrics.hpp"
 #include "server/router.hpp"
 #include "server/shard.hpp"
 #include "store/datasource_records.hpp"
+#include "store/schema_cache.hpp"
 #include "store/store.hpp"
 #include "store/vault.hpp"
+#include "tenancy/name_reservations.hpp"
 #include "tenancy/org_directory.hpp"
 
 #include <atomic>
@@ -30,9 +33,12 @@ struct App {
   std::unique_ptr<store::Vault> vault;
   std::unique_ptr<tenancy::OrgDirectory> orgs;
   std::unique_ptr<store::DatasourceRecords> datasources;
+  std::unique_ptr<store::SchemaCache> schemas;
   std::unique_ptr<DatasourceService> datasource_service;
+  std::unique_ptr<drivers::EgressPolicy> egress;
   std::unique_ptr<ShardSet> shards;
   std::unique_ptr<Sharded<ShardMetrics>> metrics;  // one per shard
+  std::unique_ptr<Sharded<tenancy::NameReservations>> name_reservations;
   Router router;
   std::atomic<bool> draining{false};
   std::atomic<std::int64_t> open_connections{0};

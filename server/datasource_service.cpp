@@ -64,7 +64,22 @@ Result<void> DatasourceService::apply_body(DatasourceRecord& r, json::object bod
   r.type = entry->name;  // an alias (mariadb) is stored under its canonical type
   body.erase("name");
   body.erase("type");
-  drivers::validate_datasource(*entry, body, {app_.config.files.root}, problems);
+  // A stored secret the body leaves out is kept, so validation must see it as
+  // present (a required password left out of a PATCH is not missing). Only
+  // where its block is still there: a block left out takes its rules along.
+  json::object checked = body;
+  for (const auto& path : drivers::secret_paths(*entry)) {
+    const auto it = r.secrets.find(path);
+    if (it == r.secrets.end() || find_path(body, path) != nullptr) continue;
+    const auto dot = path.find('.');
+    if (dot != std::string::npos && path.compare(0, dot, "options") != 0 &&
+        !body.contains(path.substr(0, dot)))
+      continue;
+    auto plain = app_.vault->open(it->second, store::secret_aad(r.org_id, r.id, path));
+    if (!plain) return plain.error();
+    set_path(checked, path, json::string(*plain));
+  }
+  drivers::validate_datasource(*entry, checked, {app_.config.files.root}, problems);
   if (!problems.empty()) return invalid_body(std::move(problems));
 
   std::map<std::string, std::string> secrets;
@@ -97,46 +112,102 @@ Result<void> DatasourceService::check_name_free(const DatasourceRecord& r) const
   return {};
 }
 
-asio::awaitable<Result<DatasourceRecord>> DatasourceService::create(std::string_view org_id,
-                                                                    std::string_view actor,
-                                                                    json::object body,
-                                                                    WriteOptions opts) {
+asio::awaitable<Result<TestReport>> DatasourceService::test_for_write(DatasourceRecord& r,
+                                                                     const WriteOptions& opts,
+                                                                     store::Batch& batch) {
+  auto spec = connection_spec(app_, r);
+  if (!spec) co_return spec.error();
+  drivers::StageReporter reporter(opts.progress);
+  drivers::SchemaFilter filter = schema_filter(r);
+  TestReport report = co_await run_test(app_, std::move(*spec), true, std::move(filter), opts.limits, reporter);
+  if (report.failure) {
+    // A schema that cannot be read is a caching failure; anything earlier is the connection's.
+    if (report.failure->stage == "fetch_schema") {
+      report.failure->status = 500;
+      report.failure->code = "SCHEMA_CACHE_FAILED";
+    }
+    co_return *report.failure;
+  }
+  reporter.begin("cache_schema");
+  const auto cached = cached_schema(*report.schema);
+  app_.schemas->put(batch, r.org_id, r.id, "", cached);
+  reporter.ok({{"tables", cached.tables}, {"bytes", cached.schema_json.size()}});
+  finish_report(report, reporter);
+  r.status = "ok";
+  r.last_tested_at_ms = now_unix_ms();
+  r.last_error = {};
+  r.schema_info = {{"fetched_at", rfc3339(cached.fetched_at_ms)}, {"hash", cached.hash}, {"tables", cached.tables}};
+  co_return report;
+}
+
+asio::awaitable<Result<WriteOutcome>> DatasourceService::write(DatasourceRecord r,
+                                                               std::string_view previous_name,
+                                                               const WriteOptions& opts,
+                                                               std::optional<std::int64_t> base_version) {
+  if (auto n = check_name_free(r); !n) co_return n.error();
+  auto& names = app_.name_reservations->local();
+  if (!names.reserve(r.org_id, r.name)) {
+    Failure f = fail(409, "DATASOURCE_NAME_ERROR", "a datasource named '" + r.name + "' is being created");
+    f.details.push_back({"name", "already exists"});
+    co_return f;
+  }
+  tenancy::NameHold hold(names, r.org_id, r.name);
+  WriteOutcome out;
+  store::Batch batch;
+  if (opts.test) {
+    auto report = co_await test_for_write(r, opts, batch);
+    if (!report) co_return report.error();
+    out.test = std::move(*report);
+  }
+  if (auto n = check_name_free(r); !n) co_return n.error();
+  if (base_version) {
+    // The test suspended this request; another write may have landed meanwhile.
+    auto now = app_.datasources->get(r.org_id, r.id);
+    if (!now) co_return now.error();
+    if (!*now) co_return not_found("datasource", r.id);
+    if ((*now)->version != *base_version)
+      co_return fail(412, "PRECONDITION_FAILED", "the datasource changed while this request was testing it");
+  }
+  if (auto w = app_.datasources->put(r, previous_name, std::move(batch)); !w) {
+    if (out.test) co_return fail(500, "SCHEMA_CACHE_FAILED", "the schema could not be cached: " + w.error().message);
+    co_return fail(500, "CREATE_DATASOURCE_FAILED", w.error().message);
+  }
+  out.record = std::move(r);
+  co_return out;
+}
+
+asio::awaitable<Result<WriteOutcome>> DatasourceService::create(std::string_view org_id,
+                                                                std::string_view actor,
+                                                                json::object body, WriteOptions opts) {
   DatasourceRecord r;
   r.id = new_uuid();
   r.org_id = std::string(org_id);
   if (auto a = apply_body(r, std::move(body)); !a) co_return a.error();
-  if (auto n = check_name_free(r); !n) co_return n.error();
-  (void)opts;
   r.created_at_ms = r.updated_at_ms = r.published_at_ms = now_unix_ms();
   r.created_by = r.updated_by = std::string(actor);
   r.version = 1;
-  if (auto w = app_.datasources->put(r, ""); !w) co_return w.error();
-  co_return r;
+  co_return co_await write(std::move(r), "", opts, std::nullopt);
 }
 
-asio::awaitable<Result<DatasourceRecord>> DatasourceService::store_update(DatasourceRecord current,
-                                                                          std::string_view actor,
-                                                                          json::object body,
-                                                                          WriteOptions opts) {
+asio::awaitable<Result<WriteOutcome>> DatasourceService::store_update(DatasourceRecord current,
+                                                                      std::string_view actor,
+                                                                      json::object body,
+                                                                      WriteOptions opts) {
   if (opts.if_match && *opts.if_match != current.version)
     co_return fail(412, "PRECONDITION_FAILED",
-                   "the datasource is at version " + std::to_string(current.version) +
-                       ", not " + std::to_string(*opts.if_match));
-  const std::string previous_name = current.name;
+                   "the datasource is at version " + std::to_string(current.version) + ", not " +
+                       std::to_string(*opts.if_match));
   DatasourceRecord next = current;
   if (auto a = apply_body(next, std::move(body)); !a) co_return a.error();
-  if (auto n = check_name_free(next); !n) co_return n.error();
   next.version = current.version + 1;
   next.updated_at_ms = now_unix_ms();
   next.updated_by = std::string(actor);
-  if (next.type != current.type || next.config != current.config || next.secrets != current.secrets) {
+  if (next.type != current.type || next.config != current.config || next.secrets != current.secrets)
     next.status = "untested";  // what was tested is no longer what is stored
-  }
-  if (auto w = app_.datasources->put(next, previous_name); !w) co_return w.error();
-  co_return next;
+  co_return co_await write(std::move(next), current.name, opts, current.version);
 }
 
-asio::awaitable<Result<DatasourceRecord>> DatasourceService::replace(std::string_view org_id,
+asio::awaitable<Result<WriteOutcome>> DatasourceService::replace(std::string_view org_id,
                                                                      std::string_view actor,
                                                                      std::string_view id,
                                                                      json::object body,
@@ -146,7 +217,7 @@ asio::awaitable<Result<DatasourceRecord>> DatasourceService::replace(std::string
   co_return co_await store_update(std::move(*current), actor, std::move(body), opts);
 }
 
-asio::awaitable<Result<DatasourceRecord>> DatasourceService::patch(std::string_view org_id,
+asio::awaitable<Result<WriteOutcome>> DatasourceService::patch(std::string_view org_id,
                                                                    std::string_view actor,
                                                                    std::string_view id,
                                                                    json::object patch,
@@ -176,6 +247,59 @@ asio::awaitable<Result<DatasourceRecord>> DatasourceService::patch(std::string_v
       slot = v;
   }
   co_return co_await store_update(std::move(*current), actor, std::move(doc), opts);
+}
+
+Result<DatasourceRecord> DatasourceService::draft(std::string_view org_id, json::object body) const {
+  DatasourceRecord r;
+  r.id = new_uuid();
+  r.org_id = std::string(org_id);
+  if (auto a = apply_body(r, std::move(body)); !a) return a.error();
+  return r;
+}
+
+Result<void> DatasourceService::record_test(std::string_view org_id, std::string_view id,
+                                            const TestReport& report) {
+  // Re-read: the test suspended this request and the record may have changed.
+  auto r = get(org_id, id);
+  if (!r) return r.error();
+  r->last_tested_at_ms = now_unix_ms();
+  r->status = report.failure ? "failed" : "ok";
+  r->last_error = {};
+  if (report.failure)
+    r->last_error = {{"code", report.failure->code},
+                     {"stage", report.failure->stage},
+                     {"reason", report.failure->reason},
+                     {"message", report.failure->message}};
+  return app_.datasources->put(*r, r->name);
+}
+
+asio::awaitable<Result<WriteOutcome>> DatasourceService::refresh_schema(std::string_view org_id,
+                                                                        std::string_view id,
+                                                                        drivers::TestLimits limits,
+                                                                        drivers::StageReporter::Sink progress) {
+  auto r = get(org_id, id);
+  if (!r) co_return r.error();
+  WriteOptions opts;
+  opts.limits = limits;
+  opts.progress = std::move(progress);
+  store::Batch batch;
+  DatasourceRecord tested = *r;
+  auto report = co_await test_for_write(tested, opts, batch);
+  if (!report) {
+    TestReport failed;
+    failed.failure = report.error();
+    if (auto rec = record_test(org_id, id, failed); !rec) co_return rec.error();
+    co_return report.error();
+  }
+  auto fresh = get(org_id, id);
+  if (!fresh) co_return fresh.error();
+  fresh->status = tested.status;
+  fresh->last_tested_at_ms = tested.last_tested_at_ms;
+  fresh->last_error = {};
+  fresh->schema_info = tested.schema_info;
+  if (auto w = app_.datasources->put(*fresh, fresh->name, std::move(batch)); !w)
+    co_return fail(500, "SCHEMA_CACHE_FAILED", "the schema could not be cached: " + w.error().message);
+  co_return WriteOutcome{std::move(*fresh), std::move(*report)};
 }
 
 Result<DatasourceRecord> DatasourceService::get(std::string_view org_id, std::string_view id) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "server/app.hpp"
+#include "server/connection_check.hpp"
 #include "store/datasource_record.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -16,8 +17,15 @@
 namespace dsb::server {
 
 struct WriteOptions {
-  bool test = true;                       // run the connection test first
-  std::optional<std::int64_t> if_match;   // expected version
+  bool test = true;                      // test the connection and cache the schema first
+  std::optional<std::int64_t> if_match;  // expected version
+  drivers::TestLimits limits;
+  drivers::StageReporter::Sink progress;  // live stage events, if anyone listens
+};
+
+struct WriteOutcome {
+  store::DatasourceRecord record;
+  std::optional<TestReport> test;  // when the write ran a test
 };
 
 class DatasourceService {
@@ -25,22 +33,35 @@ class DatasourceService {
   explicit DatasourceService(App& app) : app_(app) {}
 
   // `body` is the native shape: name, type and the catalogue's fields.
-  boost::asio::awaitable<Result<store::DatasourceRecord>> create(std::string_view org_id,
+  boost::asio::awaitable<Result<WriteOutcome>> create(std::string_view org_id,
                                                                  std::string_view actor,
                                                                  boost::json::object body,
                                                                  WriteOptions opts);
   // Full replace: a secret left out keeps its stored value; null clears it.
-  boost::asio::awaitable<Result<store::DatasourceRecord>> replace(std::string_view org_id,
+  boost::asio::awaitable<Result<WriteOutcome>> replace(std::string_view org_id,
                                                                   std::string_view actor,
                                                                   std::string_view id,
                                                                   boost::json::object body,
                                                                   WriteOptions opts);
   // RFC 7386 merge patch of the native shape.
-  boost::asio::awaitable<Result<store::DatasourceRecord>> patch(std::string_view org_id,
+  boost::asio::awaitable<Result<WriteOutcome>> patch(std::string_view org_id,
                                                                 std::string_view actor,
                                                                 std::string_view id,
                                                                 boost::json::object patch,
                                                                 WriteOptions opts);
+
+  // A validated, unsaved datasource (for POST /v1/datasources/test).
+  Result<store::DatasourceRecord> draft(std::string_view org_id, boost::json::object body) const;
+
+  // Records a test's outcome (status, last_tested_at, last_error) without a
+  // new version: the configuration did not change.
+  Result<void> record_test(std::string_view org_id, std::string_view id, const TestReport& report);
+
+  // Fetches the schema again and caches it.
+  boost::asio::awaitable<Result<WriteOutcome>> refresh_schema(std::string_view org_id,
+                                                              std::string_view id,
+                                                              drivers::TestLimits limits,
+                                                              drivers::StageReporter::Sink progress);
 
   Result<store::DatasourceRecord> get(std::string_view org_id, std::string_view id) const;
   Result<store::DatasourceRecord> get_by_name(std::string_view org_id, std::string_view name) const;
@@ -55,7 +76,16 @@ class DatasourceService {
   // absent from the body keep the values already in `r`.
   Result<void> apply_body(store::DatasourceRecord& r, boost::json::object body) const;
   Result<void> check_name_free(const store::DatasourceRecord& r) const;
-  boost::asio::awaitable<Result<store::DatasourceRecord>> store_update(
+  // Tests `r` and, on success, marks it ok and adds its schema to `batch`.
+  boost::asio::awaitable<Result<TestReport>> test_for_write(store::DatasourceRecord& r,
+                                                            const WriteOptions& opts,
+                                                            store::Batch& batch);
+  // Reserve the name, test, re-check the name, write.
+  boost::asio::awaitable<Result<WriteOutcome>> write(store::DatasourceRecord r,
+                                                     std::string_view previous_name,
+                                                     const WriteOptions& opts,
+                                                     std::optional<std::int64_t> base_version);
+  boost::asio::awaitable<Result<WriteOutcome>> store_update(
       store::DatasourceRecord current, std::string_view actor, boost::json::object body,
       WriteOptions opts);
 

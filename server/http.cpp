@@ -28,6 +28,7 @@ Response native_error(const RequestContext& ctx, const Failure& f) {
                     {"request_id", ctx.request_id}};
   if (!f.stage.empty()) body["stage"] = f.stage;
   if (!f.reason.empty()) body["reason"] = f.reason;
+  for (const auto& [k, v] : f.extra) body[k] = v;
   return json_response(ctx, static_cast<http::status>(f.status), body);
 }
 

@@ -1,4 +1,5 @@
 // /v1/datasources: the native datasource API.
+#include "server/api/datasource_responses.hpp"
 #include "server/api/routes.hpp"
 #include "server/datasource_service.hpp"
 #include "server/json_body.hpp"
@@ -16,26 +17,6 @@ namespace {
 constexpr std::size_t kDefaultPageSize = 50;
 constexpr std::size_t kMaxPageSize = 500;
 
-Response record_response(App& app, RequestContext& ctx, status st, const store::DatasourceRecord& r) {
-  Response res = json_response(ctx, st, app.datasource_service->render(r));
-  res.set(http::field::etag, version_tag(r.version));
-  return res;
-}
-
-// Reads ?test= and If-Match; a Failure names the bad one.
-Result<WriteOptions> write_options(const RequestContext& ctx) {
-  WriteOptions opts;
-  const std::string test = ctx.query_or("test", "true");
-  if (test != "true" && test != "false") return invalid_body({{"test", "must be true or false"}}, "bad query parameter");
-  opts.test = test == "true";
-  if (auto it = ctx.req.find(http::field::if_match); it != ctx.req.end() && it->value() != "*") {
-    opts.if_match = parse_version_tag(it->value());
-    if (!opts.if_match)
-      return fail(400, "INVALID_REQUEST", "If-Match must be an ETag this server issued, e.g. \"v3\"");
-  }
-  return opts;
-}
-
 Result<std::size_t> page_size(const RequestContext& ctx) {
   const std::string text = ctx.query_or("limit");
   if (text.empty()) return ok(kDefaultPageSize);
@@ -47,14 +28,14 @@ Result<std::size_t> page_size(const RequestContext& ctx) {
 }
 
 asio::awaitable<Response> create(App& app, RequestContext& ctx) {
-  auto opts = write_options(ctx);
+  auto opts = write_options(app, ctx);
   if (!opts) co_return native_error(ctx, opts.error());
   auto body = parse_json_object(ctx.req.body());
   if (!body) co_return native_error(ctx, body.error());
   auto r = co_await app.datasource_service->create(ctx.org_id(), ctx.actor(), std::move(*body), *opts);
   if (!r) co_return native_error(ctx, r.error());
-  Response res = record_response(app, ctx, status::created, *r);
-  res.set(http::field::location, "/v1/datasources/" + r->id);
+  Response res = write_response(app, ctx, status::created, *r);
+  res.set(http::field::location, "/v1/datasources/" + r->record.id);
   co_return res;
 }
 
@@ -75,33 +56,33 @@ asio::awaitable<Response> list(App& app, RequestContext& ctx) {
 asio::awaitable<Response> get_one(App& app, RequestContext& ctx) {
   auto r = app.datasource_service->get(ctx.org_id(), ctx.params.at("id"));
   if (!r) co_return native_error(ctx, r.error());
-  co_return record_response(app, ctx, status::ok, *r);
+  co_return write_response(app, ctx, status::ok, WriteOutcome{std::move(*r), std::nullopt});
 }
 
 asio::awaitable<Response> replace(App& app, RequestContext& ctx) {
-  auto opts = write_options(ctx);
+  auto opts = write_options(app, ctx);
   if (!opts) co_return native_error(ctx, opts.error());
   auto body = parse_json_object(ctx.req.body());
   if (!body) co_return native_error(ctx, body.error());
   auto r = co_await app.datasource_service->replace(ctx.org_id(), ctx.actor(), ctx.params.at("id"),
                                                     std::move(*body), *opts);
   if (!r) co_return native_error(ctx, r.error());
-  co_return record_response(app, ctx, status::ok, *r);
+  co_return write_response(app, ctx, status::ok, *r);
 }
 
 asio::awaitable<Response> patch(App& app, RequestContext& ctx) {
-  auto opts = write_options(ctx);
+  auto opts = write_options(app, ctx);
   if (!opts) co_return native_error(ctx, opts.error());
   auto body = parse_json_object(ctx.req.body());
   if (!body) co_return native_error(ctx, body.error());
   auto r = co_await app.datasource_service->patch(ctx.org_id(), ctx.actor(), ctx.params.at("id"),
                                                   std::move(*body), *opts);
   if (!r) co_return native_error(ctx, r.error());
-  co_return record_response(app, ctx, status::ok, *r);
+  co_return write_response(app, ctx, status::ok, *r);
 }
 
 asio::awaitable<Response> remove(App& app, RequestContext& ctx) {
-  auto opts = write_options(ctx);
+  auto opts = write_options(app, ctx);
   if (!opts) co_return native_error(ctx, opts.error());
   auto r = app.datasource_service->remove(ctx.org_id(), ctx.params.at("id"), opts->if_match);
   if (!r) co_return native_error(ctx, r.error());

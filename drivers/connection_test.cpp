@@ -1,0 +1,115 @@
+#include "drivers/connection_test.hpp"
+
+#include "drivers/registry.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace dsb::drivers {
+namespace ip = boost::asio::ip;
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace {
+
+Failure stage_failed(StageReporter& reporter, const std::string& reason, std::string message) {
+  reporter.failed(reason, message);
+  return test_failure(reporter.current_stage(), reason, std::move(message));
+}
+
+// Resolves `host` (numeric addresses without a lookup) within the deadline.
+asio::awaitable<Result<std::vector<ip::address>>> resolve(const std::string& host,
+                                                         Deadline deadline, StageReporter& reporter) {
+  boost::system::error_code ec;
+  const auto numeric = ip::make_address(host, ec);
+  if (!ec) co_return std::vector<ip::address>{numeric};
+  auto ex = co_await asio::this_coro::executor;
+  ip::tcp::resolver resolver(ex);
+  asio::steady_timer timer(ex);
+  timer.expires_at(deadline);
+  auto winner = co_await (resolver.async_resolve(host, "", asio::redirect_error(asio::use_awaitable, ec)) ||
+                          timer.async_wait(asio::use_awaitable));
+  if (winner.index() == 1)
+    co_return stage_failed(reporter, reason::timeout, "resolving '" + host + "' took longer than the deadline");
+  if (ec) co_return stage_failed(reporter, reason::dns_failed, "cannot resolve '" + host + "': " + ec.message());
+  std::vector<ip::address> out;
+  for (const auto& entry : std::get<0>(winner)) out.push_back(entry.endpoint().address());
+  if (out.empty()) co_return stage_failed(reporter, reason::dns_failed, "'" + host + "' has no addresses");
+  co_return out;
+}
+
+}  // namespace
+
+asio::awaitable<Result<std::unique_ptr<DriverSession>>> open_session(const ConnectionSpec& spec,
+                                                                     const EgressPolicy& egress,
+                                                                     StageReporter& reporter,
+                                                                     Deadline connect_deadline,
+                                                                     Deadline overall_deadline) {
+  Driver* driver = find_driver(spec.type);
+  if (driver == nullptr) co_return driver_unavailable(spec.type);
+
+  reporter.begin("resolve");
+  auto addresses = co_await resolve(spec.host, std::min(connect_deadline, overall_deadline), reporter);
+  if (!addresses) co_return addresses.error();
+  const ip::address* chosen = nullptr;
+  for (const auto& a : *addresses)
+    if (egress.permits(a)) {
+      chosen = &a;
+      break;
+    }
+  if (chosen == nullptr)
+    co_return stage_failed(reporter, reason::egress_denied,
+                           "'" + spec.host + "' resolves to " + addresses->front().to_string() +
+                               ", which the egress policy does not allow");
+  reporter.ok({{"address", chosen->to_string()}});
+  reporter.skipped("ssh_connect");
+  reporter.skipped("ssh_auth");
+  reporter.skipped("tunnel_open");
+
+  ConnectTarget target{spec, chosen->to_string(), spec.port, std::min(connect_deadline, overall_deadline),
+                       overall_deadline};
+  co_return co_await driver->connect(target, reporter);
+}
+
+asio::awaitable<TestOutcome> run_connection_test(TestRequest request, const EgressPolicy& egress,
+                                                 StageReporter& reporter) {
+  const auto started = Clock::now();
+  reporter.add_secret(request.spec.password);
+  reporter.add_secret(request.spec.tls.key_pem);
+  TestOutcome out;
+  auto finish = [&](std::optional<Failure> f) {
+    if (f) f->message = reporter.scrub(std::move(f->message));
+    out.failure = std::move(f);
+    out.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    return std::move(out);
+  };
+  reporter.begin("validate");
+  reporter.ok();
+  const Deadline overall = started + request.limits.test;
+  auto session = co_await open_session(request.spec, egress, reporter, started + request.limits.connect, overall);
+  if (!session) co_return finish(session.error());
+
+  reporter.begin("probe_query");
+  if (auto p = co_await (*session)->probe(overall); !p) {
+    if (reporter.in_stage()) reporter.failed(p.error().reason, p.error().message);
+    co_return finish(p.error());
+  }
+  reporter.ok();
+
+  if (request.fetch_schema) {
+    reporter.begin("fetch_schema");
+    auto schema = co_await (*session)->fetch_schema(request.filter, reporter, Clock::now() + request.limits.schema);
+    if (!schema) {
+      if (reporter.in_stage()) reporter.failed(schema.error().reason, schema.error().message);
+      co_return finish(schema.error());
+    }
+    reporter.ok({{"tables", schema->tables.size()}});
+    out.schema = std::move(*schema);
+  }
+  co_return finish(std::nullopt);
+}
+
+}  // namespace dsb::drivers
