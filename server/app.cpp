@@ -3,6 +3,7 @@
 #include "core/ids.hpp"
 #include "server/api/routes.hpp"
 #include "server/datasource_service.hpp"
+#include "server/login_service.hpp"
 
 #include <sys/stat.h>
 
@@ -104,6 +105,8 @@ std::unique_ptr<App> build_app(config::Config cfg) {
   app->datasources = std::make_unique<store::DatasourceRecords>(*app->store);
   app->schemas = std::make_unique<store::SchemaCache>(*app->store);
   app->datasource_service = std::make_unique<DatasourceService>(*app);
+  app->logins = std::make_unique<store::LoginRecords>(*app->store);
+  app->login_service = std::make_unique<LoginService>(*app);
   try {
     app->egress = std::make_unique<drivers::EgressPolicy>(app->config.egress.allow, app->config.egress.deny);
   } catch (const std::invalid_argument& e) {

@@ -9,6 +9,7 @@
 #include "server/router.hpp"
 #include "server/shard.hpp"
 #include "store/datasource_records.hpp"
+#include "store/login_records.hpp"
 #include "store/schema_cache.hpp"
 #include "store/store.hpp"
 #include "store/vault.hpp"
@@ -22,6 +23,7 @@
 namespace dsb::server {
 
 class DatasourceService;
+class LoginService;
 
 struct App {
   App();
@@ -35,6 +37,8 @@ struct App {
   std::unique_ptr<store::DatasourceRecords> datasources;
   std::unique_ptr<store::SchemaCache> schemas;
   std::unique_ptr<DatasourceService> datasource_service;
+  std::unique_ptr<store::LoginRecords> logins;
+  std::unique_ptr<LoginService> login_service;
   std::unique_ptr<drivers::EgressPolicy> egress;
   std::unique_ptr<ShardSet> shards;
   std::unique_ptr<Sharded<ShardMetrics>> metrics;  // one per shard

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 #include "core/json_path.hpp"
 #include "drivers/registry.hpp"
+#include "server/login_service.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_to.hpp>
@@ -44,9 +45,17 @@ Result<drivers::ConnectionSpec> connection_spec(const App& app, const store::Dat
   if (spec.tls.mode.empty()) spec.tls.mode = string_at(r.config, "options.ssl") == "enable" ? "require" : "disable";
   spec.tls.ca_pem = string_at(r.config, "tls.ca");
   spec.tls.cert_pem = string_at(r.config, "tls.cert");
-  auto password = open_secret(app, r, "password");
-  if (!password) return password.error();
-  spec.password = std::move(*password);
+  if (const std::string login_id = string_at(r.config, "login_id"); !login_id.empty()) {
+    // Resolved at every connect, so rotating the login rotates every user of it.
+    auto creds = app.login_service->credentials(r.org_id, login_id);
+    if (!creds) return creds.error();
+    spec.username = std::move(creds->username);
+    spec.password = std::move(creds->password);
+  } else {
+    auto password = open_secret(app, r, "password");
+    if (!password) return password.error();
+    spec.password = std::move(*password);
+  }
   auto key = open_secret(app, r, "tls.key");
   if (!key) return key.error();
   spec.tls.key_pem = std::move(*key);

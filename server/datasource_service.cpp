@@ -44,6 +44,7 @@ std::optional<std::int64_t> parse_version_tag(std::string_view tag) {
   std::int64_t v = 0;
   for (char c : tag) {
     if (c < '0' || c > '9') return std::nullopt;
+    if (v > (INT64_MAX - (c - '0')) / 10) return std::nullopt;  // no version is that large
     v = v * 10 + (c - '0');
   }
   return tag.empty() ? std::nullopt : std::optional<std::int64_t>(v);
@@ -80,6 +81,11 @@ Result<void> DatasourceService::apply_body(DatasourceRecord& r, json::object bod
     set_path(checked, path, json::string(*plain));
   }
   drivers::validate_datasource(*entry, checked, {app_.config.files.root}, problems);
+  if (const json::value* login = body.if_contains("login_id"); login && login->is_string()) {
+    auto found = app_.logins->get(r.org_id, login->as_string());
+    if (!found) return found.error();
+    if (!*found) problems.push_back({"login_id", "does not name a login of this organization"});
+  }
   if (!problems.empty()) return invalid_body(std::move(problems));
 
   std::map<std::string, std::string> secrets;
@@ -330,7 +336,9 @@ Result<void> DatasourceService::remove(std::string_view org_id, std::string_view
 json::object DatasourceService::render(const DatasourceRecord& r) const {
   json::object out = r.config;
   if (const auto* entry = drivers::find_type(r.type)) {
+    const bool uses_login = r.config.contains("login_id");
     for (const auto& path : drivers::secret_paths(*entry)) {
+      if (uses_login && path == "password") continue;  // the login holds it
       // Only show blocks the datasource uses (an ssh secret without ssh settings stays hidden).
       const auto dot = path.find('.');
       if (dot != std::string::npos && path.substr(0, dot) != "options" &&

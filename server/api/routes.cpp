@@ -9,6 +9,7 @@ void register_routes(App& app) {
   register_type_routes(app);
   register_datasource_routes(app);
   register_connection_test_routes(app);
+  register_login_routes(app);
 }
 
 }  // namespace dsb::server::api

@@ -19,5 +19,6 @@ void register_token_routes(App& app);        // /v1/tokens
 void register_type_routes(App& app);         // /v1/types
 void register_datasource_routes(App& app);   // /v1/datasources
 void register_connection_test_routes(App& app);  // tests and schema cache
+void register_login_routes(App& app);        // /v1/logins
 
 }  // namespace dsb::server::api
