@@ -20,6 +20,17 @@ struct TlsSettings {
   bool enabled() const { return mode != "disable"; }
 };
 
+struct SshSettings {
+  bool enabled = false;
+  std::string host;
+  std::uint16_t port = 22;
+  std::string username;
+  std::string password;     // secret
+  std::string private_key;  // secret, PEM or OpenSSH format
+  std::string passphrase;   // secret
+  std::string host_key_fingerprint;  // "SHA256:..." pin; empty = trust on first use
+};
+
 struct ConnectionSpec {
   std::string type;      // catalogue type, e.g. "postgres"
   std::string host;      // as the user gave it; used for TLS name checks
@@ -30,6 +41,8 @@ struct ConnectionSpec {
   std::string password;         // secret, plaintext only in memory
   boost::json::object options;  // type-specific, from the catalogue
   TlsSettings tls;
+  SshSettings ssh;
+  std::string file_root;  // csv/sqlite paths resolve under it and may not leave it
 };
 
 // Where to dial after name resolution, the egress check and any SSH tunnel:

@@ -1,5 +1,6 @@
 #include "drivers/connection_test.hpp"
 
+#include "drivers/catalogue/catalogue.hpp"
 #include "drivers/registry.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -43,16 +44,24 @@ asio::awaitable<Result<std::vector<ip::address>>> resolve(const std::string& hos
 
 }  // namespace
 
-asio::awaitable<Result<std::unique_ptr<DriverSession>>> open_session(const ConnectionSpec& spec,
-                                                                     const EgressPolicy& egress,
-                                                                     StageReporter& reporter,
-                                                                     Deadline connect_deadline,
-                                                                     Deadline overall_deadline) {
+bool is_file_type(std::string_view type) {
+  const TypeEntry* entry = find_type(type);
+  return entry != nullptr && (entry->family == "csv" || entry->family == "sqlite");
+}
+
+asio::awaitable<Result<std::unique_ptr<DriverSession>>> open_session(
+    const ConnectionSpec& spec, const EgressPolicy& egress, StageReporter& reporter,
+    Deadline connect_deadline, Deadline overall_deadline, std::string* seen_fingerprint) {
   Driver* driver = find_driver(spec.type);
   if (driver == nullptr) co_return driver_unavailable(spec.type);
+  const Deadline connect_by = std::min(connect_deadline, overall_deadline);
+  if (is_file_type(spec.type)) {
+    ConnectTarget target{spec, {}, 0, connect_by, overall_deadline};
+    co_return co_await driver->connect(target, reporter);
+  }
 
   reporter.begin("resolve");
-  auto addresses = co_await resolve(spec.host, std::min(connect_deadline, overall_deadline), reporter);
+  auto addresses = co_await resolve(spec.host, connect_by, reporter);
   if (!addresses) co_return addresses.error();
   const ip::address* chosen = nullptr;
   for (const auto& a : *addresses)
@@ -65,12 +74,12 @@ asio::awaitable<Result<std::unique_ptr<DriverSession>>> open_session(const Conne
                            "'" + spec.host + "' resolves to " + addresses->front().to_string() +
                                ", which the egress policy does not allow");
   reporter.ok({{"address", chosen->to_string()}});
+  (void)seen_fingerprint;
   reporter.skipped("ssh_connect");
   reporter.skipped("ssh_auth");
   reporter.skipped("tunnel_open");
 
-  ConnectTarget target{spec, chosen->to_string(), spec.port, std::min(connect_deadline, overall_deadline),
-                       overall_deadline};
+  ConnectTarget target{spec, chosen->to_string(), spec.port, connect_by, overall_deadline};
   co_return co_await driver->connect(target, reporter);
 }
 
@@ -79,6 +88,9 @@ asio::awaitable<TestOutcome> run_connection_test(TestRequest request, const Egre
   const auto started = Clock::now();
   reporter.add_secret(request.spec.password);
   reporter.add_secret(request.spec.tls.key_pem);
+  reporter.add_secret(request.spec.ssh.password);
+  reporter.add_secret(request.spec.ssh.passphrase);
+  reporter.add_secret(request.spec.ssh.private_key);
   TestOutcome out;
   auto finish = [&](std::optional<Failure> f) {
     if (f) f->message = reporter.scrub(std::move(f->message));
@@ -89,7 +101,8 @@ asio::awaitable<TestOutcome> run_connection_test(TestRequest request, const Egre
   reporter.begin("validate");
   reporter.ok();
   const Deadline overall = started + request.limits.test;
-  auto session = co_await open_session(request.spec, egress, reporter, started + request.limits.connect, overall);
+  auto session = co_await open_session(request.spec, egress, reporter, started + request.limits.connect,
+                                       overall, &out.ssh_host_key_fingerprint);
   if (!session) co_return finish(session.error());
 
   reporter.begin("probe_query");

@@ -59,6 +59,22 @@ Result<drivers::ConnectionSpec> connection_spec(const App& app, const store::Dat
   auto key = open_secret(app, r, "tls.key");
   if (!key) return key.error();
   spec.tls.key_pem = std::move(*key);
+  if (const json::value* e = find_path(r.config, "ssh.enabled"); e && e->is_bool() && e->as_bool()) {
+    spec.ssh.enabled = true;
+    spec.ssh.host = string_at(r.config, "ssh.host");
+    if (const json::value* p = find_path(r.config, "ssh.port"); p && p->is_int64())
+      spec.ssh.port = static_cast<std::uint16_t>(p->as_int64());
+    spec.ssh.username = string_at(r.config, "ssh.username");
+    spec.ssh.host_key_fingerprint = string_at(r.config, "ssh.host_key_fingerprint");
+    for (auto [path, out] : {std::pair{"ssh.password", &spec.ssh.password},
+                             std::pair{"ssh.private_key", &spec.ssh.private_key},
+                             std::pair{"ssh.passphrase", &spec.ssh.passphrase}}) {
+      auto secret = open_secret(app, r, path);
+      if (!secret) return secret.error();
+      *out = std::move(*secret);
+    }
+  }
+  spec.file_root = app.config.files.root;
   return spec;
 }
 
