@@ -53,10 +53,17 @@ std::vector<Binding> bindings(Config& c) {
        "largest deadline for a whole connection test"},
       {"connections.schema_timeout_ms", &c.connections.schema_timeout_ms,
        "largest deadline for a schema fetch"},
+      {"connections.require_ssh_host_key", &c.connections.require_ssh_host_key,
+       "refuse SSH tunnels whose datasource pins no ssh.host_key_fingerprint"},
       {"egress.allow", &c.egress.allow, "CIDRs databases may be reached at (empty = any)"},
       {"egress.deny", &c.egress.deny, "CIDRs never reached (link-local always denied)"},
       {"files.root", &c.files.root, "root folder for csv/sqlite paths"},
       {"log.requests", &c.log.requests, "one JSON line per request on stdout"},
+      {"jobs.retention_s", &c.jobs.retention_s, "how long finished jobs stay readable"},
+      {"events.queue_limit", &c.events.queue_limit,
+       "messages queued for one WebSocket subscriber before it overflows"},
+      {"events.overflow", &c.events.overflow,
+       "what a subscriber's overflow does: notify (drop, then report) or close"},
   };
 }
 
@@ -165,6 +172,10 @@ void validate(const Config& c) {
   require_range("connections.connect_timeout_ms", c.connections.connect_timeout_ms, 100, 600000);
   require_range("connections.test_timeout_ms", c.connections.test_timeout_ms, 100, 3600000);
   require_range("connections.schema_timeout_ms", c.connections.schema_timeout_ms, 100, 3600000);
+  require_range("jobs.retention_s", c.jobs.retention_s, 60, 30 * 86400);
+  require_range("events.queue_limit", c.events.queue_limit, 8, 1000000);
+  if (c.events.overflow != "notify" && c.events.overflow != "close")
+    bad("events.overflow", "must be \"notify\" or \"close\"");
 }
 
 }  // namespace

@@ -57,6 +57,7 @@ struct Config {
     std::int64_t connect_timeout_ms = 10000;
     std::int64_t test_timeout_ms = 20000;
     std::int64_t schema_timeout_ms = 120000;
+    bool require_ssh_host_key = false;  // refuse SSH datasources without a pinned host key
   } connections;
   struct Egress {
     std::vector<std::string> allow;
@@ -68,6 +69,13 @@ struct Config {
   struct Log {
     bool requests = true;
   } log;
+  struct Jobs {
+    std::int64_t retention_s = 3600;
+  } jobs;
+  struct Events {
+    std::int64_t queue_limit = 1024;
+    std::string overflow = "notify";  // notify | close
+  } events;
 
   HostPort listen_endpoint() const;
   std::size_t shard_count() const;

@@ -5,6 +5,13 @@
 #include "server/datasource_service.hpp"
 #include "server/login_service.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -16,6 +23,17 @@ namespace fs = std::filesystem;
 using config::ConfigError;
 
 namespace {
+
+boost::asio::awaitable<void> expire_jobs_every_minute(App& app, std::size_t shard) {
+  boost::asio::steady_timer timer(app.shards->at(shard).executor());
+  for (;;) {
+    timer.expires_after(std::chrono::minutes(1));
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (ec) co_return;
+    app.jobs->on(shard).expire();
+  }
+}
 
 std::string trim(std::string s) {
   const auto first = s.find_first_not_of(" \t\r\n");
@@ -77,6 +95,27 @@ std::vector<store::MasterKey> resolve_master_keys(const config::Config& cfg, con
   return keys;
 }
 
+// Jobs fan events out to subscribers on any shard by posting there.
+void install_jobs(App& app) {
+  App* a = &app;
+  app.event_sessions = std::make_unique<Sharded<jobs::LocalSessions>>(
+      *app.shards, [](std::size_t) { return std::make_unique<jobs::LocalSessions>(); });
+  jobs::Deliver deliver = [a](std::size_t shard, std::vector<std::uint64_t> sessions, jobs::Payload m,
+                              std::string job, std::int64_t seq) {
+    boost::asio::post(a->shards->at(shard).executor(),
+                      [a, shard, sessions = std::move(sessions), m = std::move(m), job = std::move(job), seq] {
+                        a->event_sessions->on(shard).deliver(sessions, m, job, seq);
+                      });
+  };
+  app.jobs = std::make_unique<Sharded<jobs::JobTable>>(*app.shards, [&](std::size_t i) {
+    return std::make_unique<jobs::JobTable>(app.shards->at(i).executor(), deliver,
+                                            std::chrono::seconds(app.config.jobs.retention_s), *app.store);
+  });
+  for (std::size_t i = 0; i < app.shards->size(); ++i) {
+    boost::asio::co_spawn(app.shards->at(i).executor(), expire_jobs_every_minute(app, i), boost::asio::detached);
+  }
+}
+
 }  // namespace
 
 App::App() = default;
@@ -117,6 +156,7 @@ std::unique_ptr<App> build_app(config::Config cfg) {
       *app->shards, [](std::size_t) { return std::make_unique<ShardMetrics>(); });
   app->name_reservations = std::make_unique<Sharded<tenancy::NameReservations>>(
       *app->shards, [](std::size_t) { return std::make_unique<tenancy::NameReservations>(); });
+  install_jobs(*app);
   api::register_routes(*app);
   return app;
 }

@@ -5,6 +5,8 @@
 
 #include "config/config.hpp"
 #include "drivers/egress_policy.hpp"
+#include "server/jobs/job_table.hpp"
+#include "server/jobs/local_sessions.hpp"
 #include "server/metrics.hpp"
 #include "server/router.hpp"
 #include "server/shard.hpp"
@@ -43,6 +45,8 @@ struct App {
   std::unique_ptr<ShardSet> shards;
   std::unique_ptr<Sharded<ShardMetrics>> metrics;  // one per shard
   std::unique_ptr<Sharded<tenancy::NameReservations>> name_reservations;
+  std::unique_ptr<Sharded<jobs::JobTable>> jobs;             // jobs of the orgs each shard owns
+  std::unique_ptr<Sharded<jobs::LocalSessions>> event_sessions;  // WebSocket subscribers per shard
   Router router;
   std::atomic<bool> draining{false};
   std::atomic<std::int64_t> open_connections{0};

@@ -19,17 +19,19 @@ Response empty_response(const RequestContext& ctx, http::status status) {
   return res;
 }
 
-Response native_error(const RequestContext& ctx, const Failure& f) {
+boost::json::object failure_body(const Failure& f, const std::string& request_id) {
   json::array details;
   for (const auto& d : f.details) details.push_back({{"field", d.field}, {"problem", d.problem}});
-  json::object body{{"code", f.code},
-                    {"message", f.message},
-                    {"details", std::move(details)},
-                    {"request_id", ctx.request_id}};
+  json::object body{{"code", f.code}, {"message", f.message}, {"details", std::move(details)}};
+  if (!request_id.empty()) body["request_id"] = request_id;
   if (!f.stage.empty()) body["stage"] = f.stage;
   if (!f.reason.empty()) body["reason"] = f.reason;
   for (const auto& [k, v] : f.extra) body[k] = v;
-  return json_response(ctx, static_cast<http::status>(f.status), body);
+  return body;
+}
+
+Response native_error(const RequestContext& ctx, const Failure& f) {
+  return json_response(ctx, static_cast<http::status>(f.status), failure_body(f, ctx.request_id));
 }
 
 }  // namespace dsb::server

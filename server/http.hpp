@@ -39,7 +39,8 @@ struct RequestContext {
 Response json_response(const RequestContext& ctx, http::status status, const boost::json::value& body);
 Response empty_response(const RequestContext& ctx, http::status status);
 
-// The native error shape: {code, message, details[], request_id}.
+// The native error shape: {code, message, details[], request_id, stage?, reason?, ...extra}.
+boost::json::object failure_body(const Failure& f, const std::string& request_id);
 Response native_error(const RequestContext& ctx, const Failure& f);
 
 }  // namespace dsb::server

@@ -3,6 +3,7 @@
 #include "server/access_log.hpp"
 #include "server/connection_registry.hpp"
 #include "server/dispatcher.hpp"
+#include "server/ws/event_session.hpp"
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -60,6 +61,9 @@ void record(App& app, const Request& req, const Outcome& out, double seconds) {
     write_access_log({out.request_id, out.org_id, method, out.route, status, seconds * 1000.0});
 }
 
+// Bytes read at once while waiting for a request to begin.
+constexpr std::size_t kFirstRead = 4096;
+
 template <class Stream>
 asio::awaitable<void> serve_requests(App& app, Stream& stream, beast::flat_buffer& buffer,
                                      ConnectionRegistry& registry, std::uint64_t id) {
@@ -76,8 +80,18 @@ asio::awaitable<void> serve_requests(App& app, Stream& stream, beast::flat_buffe
     beast::get_lowest_layer(stream).expires_after(first ? read_timeout : idle_timeout);
     registry.set_busy(id, false);
     boost::system::error_code ec;
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    // Idle until the next request's first bytes arrive; from then on it is in
+    // flight, so shutdown lets it finish instead of cancelling its read.
+    if (buffer.size() == 0) {
+      const auto n = co_await stream.async_read_some(buffer.prepare(kFirstRead),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+      buffer.commit(n);
+      if (ec) co_return;  // closed by the peer, idle too long, or shutdown
+    }
     registry.set_busy(id, true);
+    beast::get_lowest_layer(stream).expires_after(read_timeout);
+    co_await http::async_read(stream, buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, ec));
     if (ec == http::error::end_of_stream) co_return;
     if (ec) {
       if (auto res = read_failure_response(ec)) {
@@ -87,6 +101,11 @@ asio::awaitable<void> serve_requests(App& app, Stream& stream, beast::flat_buffe
       co_return;
     }
     Request req = parser.release();
+    if (ws::is_event_upgrade(req)) {
+      // The connection becomes a WebSocket for good; nothing follows it.
+      co_await ws::serve_events(app, stream, std::move(req));
+      co_return;
+    }
     const auto started = std::chrono::steady_clock::now();
     Outcome out = co_await dispatch(app, req);
     out.response.keep_alive(req.keep_alive() && !app.draining);

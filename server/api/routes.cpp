@@ -10,6 +10,8 @@ void register_routes(App& app) {
   register_datasource_routes(app);
   register_connection_test_routes(app);
   register_login_routes(app);
+  register_job_routes(app);
+  register_event_routes(app);
 }
 
 }  // namespace dsb::server::api

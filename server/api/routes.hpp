@@ -20,5 +20,7 @@ void register_type_routes(App& app);         // /v1/types
 void register_datasource_routes(App& app);   // /v1/datasources
 void register_connection_test_routes(App& app);  // tests and schema cache
 void register_login_routes(App& app);        // /v1/logins
+void register_job_routes(App& app);          // /v1/jobs
+void register_event_routes(App& app);        // /v1/events (WebSocket upgrade, documented route)
 
 }  // namespace dsb::server::api

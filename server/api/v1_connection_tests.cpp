@@ -5,6 +5,7 @@
 //   POST /v1/datasources/{id}/schema/refresh   fetch and cache again
 #include "core/clock.hpp"
 #include "server/api/datasource_responses.hpp"
+#include "server/api/job_requests.hpp"
 #include "server/api/routes.hpp"
 #include "server/json_body.hpp"
 
@@ -19,11 +20,39 @@ using http::verb;
 
 namespace {
 
-Response test_response(const RequestContext& ctx, const TestReport& report) {
-  if (report.failure) return native_error(ctx, *report.failure);
+json::object report_body(const TestReport& report) {
+  if (report.failure) return failure_body(*report.failure, {});
   json::object body = report_json(report);
   if (report.schema) body["tables"] = report.schema->tables.size();
-  return json_response(ctx, status::ok, body);
+  return body;
+}
+
+Response test_response(const RequestContext& ctx, const TestReport& report) {
+  if (report.failure) return native_error(ctx, *report.failure);
+  return json_response(ctx, status::ok, report_body(report));
+}
+
+// Runs a test of `spec` as a job; `after` sees the report before the job ends.
+asio::awaitable<Response> test_as_job(App& app, RequestContext& ctx, std::string datasource_id,
+                                      drivers::ConnectionSpec spec, bool with_schema,
+                                      drivers::SchemaFilter filter, drivers::TestLimits limits,
+                                      std::function<Result<void>(const TestReport&)> after) {
+  auto report = std::make_shared<TestReport>();
+  jobs::JobWork work = [&app, report, spec = std::move(spec), with_schema, filter = std::move(filter),
+                        limits, after](drivers::StageReporter::Sink progress) -> asio::awaitable<jobs::JobEnd> {
+    drivers::StageReporter reporter(std::move(progress));
+    drivers::ConnectionSpec run_spec = spec;
+    drivers::SchemaFilter run_filter = filter;
+    *report = co_await run_test(app, std::move(run_spec), with_schema, std::move(run_filter), limits, reporter);
+    if (!report->failure) finish_report(*report, reporter);
+    if (after) {
+      if (auto a = after(*report); !a) report->failure = a.error();
+    }
+    co_return jobs::JobEnd{!report->failure, report_body(*report)};
+  };
+  // Named, not temporaries: GCC 12 mishandles non-trivial temporaries inside co_await.
+  std::function<Response()> respond = [&ctx, report] { return test_response(ctx, *report); };
+  co_return co_await run_as_job(app, ctx, std::move(datasource_id), "test", std::move(work), std::move(respond));
 }
 
 asio::awaitable<Response> test_unsaved(App& app, RequestContext& ctx) {
@@ -35,12 +64,12 @@ asio::awaitable<Response> test_unsaved(App& app, RequestContext& ctx) {
   if (!draft) co_return native_error(ctx, draft.error());
   auto spec = connection_spec(app, *draft);
   if (!spec) co_return native_error(ctx, spec.error());
-  drivers::StageReporter reporter;
   const bool with_schema = ctx.query_or("schema") == "true";
   drivers::SchemaFilter filter = schema_filter(*draft);
-  TestReport report = co_await run_test(app, std::move(*spec), with_schema, std::move(filter), *limits, reporter);
-  if (!report.failure) finish_report(report, reporter);
-  co_return test_response(ctx, report);
+  std::function<Result<void>(const TestReport&)> no_after;
+  std::string unsaved;  // no datasource id
+  co_return co_await test_as_job(app, ctx, std::move(unsaved), std::move(*spec), with_schema, std::move(filter), *limits,
+                                 std::move(no_after));
 }
 
 asio::awaitable<Response> test_saved(App& app, RequestContext& ctx) {
@@ -50,13 +79,13 @@ asio::awaitable<Response> test_saved(App& app, RequestContext& ctx) {
   if (!r) co_return native_error(ctx, r.error());
   auto spec = connection_spec(app, *r);
   if (!spec) co_return native_error(ctx, spec.error());
-  drivers::StageReporter reporter;
+  std::function<Result<void>(const TestReport&)> record = [&app, org = ctx.org_id(),
+                                                           id = r->id](const TestReport& report) {
+    return app.datasource_service->record_test(org, id, report);
+  };
   drivers::SchemaFilter no_filter;
-  TestReport report = co_await run_test(app, std::move(*spec), false, std::move(no_filter), *limits, reporter);
-  if (!report.failure) finish_report(report, reporter);
-  if (auto rec = app.datasource_service->record_test(ctx.org_id(), r->id, report); !rec)
-    co_return native_error(ctx, rec.error());
-  co_return test_response(ctx, report);
+  co_return co_await test_as_job(app, ctx, r->id, std::move(*spec), false, std::move(no_filter), *limits,
+                                 std::move(record));
 }
 
 // Splices the cached schema text into the response without re-encoding it,
@@ -106,11 +135,22 @@ asio::awaitable<Response> get_schema(App& app, RequestContext& ctx) {
 asio::awaitable<Response> refresh_schema(App& app, RequestContext& ctx) {
   auto limits = test_limits(app, ctx.query_or("timeout_ms"));
   if (!limits) co_return native_error(ctx, limits.error());
-  drivers::StageReporter::Sink no_progress;
-  auto out = co_await app.datasource_service->refresh_schema(ctx.org_id(), ctx.params.at("id"), *limits,
-                                                             std::move(no_progress));
-  if (!out) co_return native_error(ctx, out.error());
-  co_return write_response(app, ctx, status::ok, *out);
+  const std::string id = ctx.params.at("id");
+  if (auto r = app.datasource_service->get(ctx.org_id(), id); !r) co_return native_error(ctx, r.error());
+  auto out = std::make_shared<std::optional<Result<WriteOutcome>>>();
+  jobs::JobWork work = [&app, out, org = ctx.org_id(), id, limits = *limits](
+                           drivers::StageReporter::Sink progress) -> asio::awaitable<jobs::JobEnd> {
+    *out = co_await app.datasource_service->refresh_schema(org, id, limits, std::move(progress));
+    if (!**out) co_return jobs::JobEnd{false, failure_body((*out)->error(), {})};
+    json::object body = app.datasource_service->render((*out)->value().record);
+    if ((*out)->value().test) body["test"] = report_json(*(*out)->value().test);
+    co_return jobs::JobEnd{true, std::move(body)};
+  };
+  std::function<Response()> respond = [&app, &ctx, out] {
+    if (!**out) return native_error(ctx, (*out)->error());
+    return write_response(app, ctx, status::ok, (*out)->value());
+  };
+  co_return co_await run_as_job(app, ctx, id, "schema_refresh", std::move(work), std::move(respond));
 }
 
 }  // namespace

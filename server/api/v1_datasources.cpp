@@ -1,5 +1,6 @@
 // /v1/datasources: the native datasource API.
 #include "server/api/datasource_responses.hpp"
+#include "server/api/job_requests.hpp"
 #include "server/api/routes.hpp"
 #include "server/datasource_service.hpp"
 #include "server/json_body.hpp"
@@ -27,16 +28,42 @@ Result<std::size_t> page_size(const RequestContext& ctx) {
   return ok(n);
 }
 
+Response created_response(App& app, RequestContext& ctx, const WriteOutcome& out) {
+  Response res = write_response(app, ctx, status::created, out);
+  res.set(http::field::location, "/v1/datasources/" + out.record.id);
+  return res;
+}
+
 asio::awaitable<Response> create(App& app, RequestContext& ctx) {
   auto opts = write_options(app, ctx);
   if (!opts) co_return native_error(ctx, opts.error());
   auto body = parse_json_object(ctx.req.body());
   if (!body) co_return native_error(ctx, body.error());
-  auto r = co_await app.datasource_service->create(ctx.org_id(), ctx.actor(), std::move(*body), *opts);
-  if (!r) co_return native_error(ctx, r.error());
-  Response res = write_response(app, ctx, status::created, *r);
-  res.set(http::field::location, "/v1/datasources/" + r->record.id);
-  co_return res;
+  if (!opts->test) {
+    auto r = co_await app.datasource_service->create(ctx.org_id(), ctx.actor(), std::move(*body), *opts);
+    if (!r) co_return native_error(ctx, r.error());
+    co_return created_response(app, ctx, *r);
+  }
+  // Tested creates run as jobs, so their stages stream to subscribers.
+  auto out = std::make_shared<std::optional<Result<WriteOutcome>>>();
+  jobs::JobWork work = [&app, out, org = ctx.org_id(), actor = ctx.actor(), body = std::move(*body),
+                        opts = *opts](drivers::StageReporter::Sink progress) -> asio::awaitable<jobs::JobEnd> {
+    WriteOptions with_progress = opts;
+    with_progress.progress = std::move(progress);
+    json::object draft = body;
+    *out = co_await app.datasource_service->create(org, actor, std::move(draft), with_progress);
+    if (!**out) co_return jobs::JobEnd{false, failure_body((*out)->error(), {})};
+    json::object result = app.datasource_service->render((*out)->value().record);
+    if ((*out)->value().test) result["test"] = report_json(*(*out)->value().test);
+    co_return jobs::JobEnd{true, std::move(result)};
+  };
+  std::function<Response()> respond = [&app, &ctx, out] {
+    if (!**out) return native_error(ctx, (*out)->error());
+    return created_response(app, ctx, (*out)->value());
+  };
+  std::string no_datasource_yet;
+  co_return co_await run_as_job(app, ctx, std::move(no_datasource_yet), "create", std::move(work),
+                                std::move(respond));
 }
 
 asio::awaitable<Response> list(App& app, RequestContext& ctx) {
