@@ -59,7 +59,16 @@ std::vector<Binding> bindings(Config& c) {
       {"egress.deny", &c.egress.deny, "CIDRs never reached (link-local always denied)"},
       {"files.root", &c.files.root, "root folder for csv/sqlite paths"},
       {"log.requests", &c.log.requests, "one JSON line per request on stdout"},
+      {"limits.requests_per_window", &c.limits.requests_per_window,
+       "requests one org may make per window (token bucket); admins override per org"},
+      {"limits.window_s", &c.limits.window_s, "the rate limit's window in seconds"},
+      {"limits.concurrent_tests", &c.limits.concurrent_tests,
+       "connection tests and schema fetches one org may run at once"},
+      {"limits.queued_tests", &c.limits.queued_tests,
+       "tests waiting for a slot per org; more are refused with 429"},
       {"jobs.retention_s", &c.jobs.retention_s, "how long finished jobs stay readable"},
+      {"compat.mstr_session_idle_s", &c.compat.mstr_session_idle_s,
+       "idle seconds after which a MicroStrategy session (X-MSTR-AuthToken) ends"},
       {"events.queue_limit", &c.events.queue_limit,
        "messages queued for one WebSocket subscriber before it overflows"},
       {"events.overflow", &c.events.overflow,
@@ -172,7 +181,12 @@ void validate(const Config& c) {
   require_range("connections.connect_timeout_ms", c.connections.connect_timeout_ms, 100, 600000);
   require_range("connections.test_timeout_ms", c.connections.test_timeout_ms, 100, 3600000);
   require_range("connections.schema_timeout_ms", c.connections.schema_timeout_ms, 100, 3600000);
+  require_range("limits.requests_per_window", c.limits.requests_per_window, 1, 10000000);
+  require_range("limits.window_s", c.limits.window_s, 1, 86400);
+  require_range("limits.concurrent_tests", c.limits.concurrent_tests, 1, 1000);
+  require_range("limits.queued_tests", c.limits.queued_tests, 0, 100000);
   require_range("jobs.retention_s", c.jobs.retention_s, 60, 30 * 86400);
+  require_range("compat.mstr_session_idle_s", c.compat.mstr_session_idle_s, 10, 7 * 86400);
   require_range("events.queue_limit", c.events.queue_limit, 8, 1000000);
   if (c.events.overflow != "notify" && c.events.overflow != "close")
     bad("events.overflow", "must be \"notify\" or \"close\"");

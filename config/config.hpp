@@ -69,9 +69,18 @@ struct Config {
   struct Log {
     bool requests = true;
   } log;
+  struct Limits {
+    std::int64_t requests_per_window = 500;
+    std::int64_t window_s = 120;
+    std::int64_t concurrent_tests = 8;
+    std::int64_t queued_tests = 64;
+  } limits;
   struct Jobs {
     std::int64_t retention_s = 3600;
   } jobs;
+  struct Compat {
+    std::int64_t mstr_session_idle_s = 1800;  // MicroStrategy sessions end after this idle time
+  } compat;
   struct Events {
     std::int64_t queue_limit = 1024;
     std::string overflow = "notify";  // notify | close

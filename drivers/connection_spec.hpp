@@ -29,6 +29,7 @@ struct SshSettings {
   std::string private_key;  // secret, PEM or OpenSSH format
   std::string passphrase;   // secret
   std::string host_key_fingerprint;  // "SHA256:..." pin; empty = trust on first use
+  bool require_host_key = false;     // refuse an empty pin (connections.require_ssh_host_key)
 };
 
 struct ConnectionSpec {

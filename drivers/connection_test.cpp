@@ -2,6 +2,8 @@
 
 #include "drivers/catalogue/catalogue.hpp"
 #include "drivers/registry.hpp"
+#include "drivers/ssh/ssh_tunnel.hpp"
+#include "drivers/ssh/tunneled_session.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -42,6 +44,21 @@ asio::awaitable<Result<std::vector<ip::address>>> resolve(const std::string& hos
   co_return out;
 }
 
+// Opens an SSH tunnel to the database and connects the driver through it;
+// the session returned owns the tunnel.
+asio::awaitable<Result<std::unique_ptr<DriverSession>>> connect_tunneled(
+    Driver& driver, const ConnectionSpec& spec, std::vector<ip::address> bastion, StageReporter& reporter,
+    Clock::duration stage_timeout, Deadline overall_deadline, std::string* seen_fingerprint) {
+  ssh::TunnelRequest request{spec.ssh, std::move(bastion), spec.host, spec.port, stage_timeout, overall_deadline};
+  auto tunnel = co_await ssh::open_tunnel(std::move(request), reporter, seen_fingerprint);
+  if (!tunnel) co_return tunnel.error();
+  ConnectTarget target{spec, (*tunnel)->address(), (*tunnel)->port(),
+                       std::min(Clock::now() + stage_timeout, overall_deadline), overall_deadline};
+  auto session = co_await driver.connect(target, reporter);
+  if (!session) co_return session.error();
+  co_return ssh::tunneled_session(std::move(*session), std::move(*tunnel));
+}
+
 }  // namespace
 
 bool is_file_type(std::string_view type) {
@@ -55,31 +72,35 @@ asio::awaitable<Result<std::unique_ptr<DriverSession>>> open_session(
   Driver* driver = find_driver(spec.type);
   if (driver == nullptr) co_return driver_unavailable(spec.type);
   const Deadline connect_by = std::min(connect_deadline, overall_deadline);
+  // Each SSH stage, and the driver's connect after them, gets this much.
+  const auto stage_timeout = std::max(Clock::duration::zero(), connect_deadline - Clock::now());
   if (is_file_type(spec.type)) {
     ConnectTarget target{spec, {}, 0, connect_by, overall_deadline};
     co_return co_await driver->connect(target, reporter);
   }
 
+  // Through a bastion dsbroker connects only to the bastion: that is the host
+  // resolved and checked here, and the database's name is the bastion's to resolve.
+  const std::string& host = spec.ssh.enabled ? spec.ssh.host : spec.host;
   reporter.begin("resolve");
-  auto addresses = co_await resolve(spec.host, connect_by, reporter);
+  auto addresses = co_await resolve(host, connect_by, reporter);
   if (!addresses) co_return addresses.error();
-  const ip::address* chosen = nullptr;
+  std::vector<ip::address> allowed;
   for (const auto& a : *addresses)
-    if (egress.permits(a)) {
-      chosen = &a;
-      break;
-    }
-  if (chosen == nullptr)
+    if (egress.permits(a)) allowed.push_back(a);
+  if (allowed.empty())
     co_return stage_failed(reporter, reason::egress_denied,
-                           "'" + spec.host + "' resolves to " + addresses->front().to_string() +
+                           "'" + host + "' resolves to " + addresses->front().to_string() +
                                ", which the egress policy does not allow");
-  reporter.ok({{"address", chosen->to_string()}});
-  (void)seen_fingerprint;
+  reporter.ok({{"address", allowed.front().to_string()}});
+  if (spec.ssh.enabled)
+    co_return co_await connect_tunneled(*driver, spec, std::move(allowed), reporter, stage_timeout,
+                                        overall_deadline, seen_fingerprint);
   reporter.skipped("ssh_connect");
   reporter.skipped("ssh_auth");
   reporter.skipped("tunnel_open");
 
-  ConnectTarget target{spec, chosen->to_string(), spec.port, connect_by, overall_deadline};
+  ConnectTarget target{spec, allowed.front().to_string(), spec.port, connect_by, overall_deadline};
   co_return co_await driver->connect(target, reporter);
 }
 

@@ -30,6 +30,10 @@ inline constexpr const char* permission_denied = "permission_denied";
 inline constexpr const char* egress_denied = "egress_denied";
 inline constexpr const char* protocol_error = "protocol_error";
 inline constexpr const char* path_denied = "path_denied";
+inline constexpr const char* ssh_connect_failed = "ssh_connect_failed";
+inline constexpr const char* ssh_auth_failed = "ssh_auth_failed";
+inline constexpr const char* host_key_mismatch = "host_key_mismatch";
+inline constexpr const char* tunnel_refused = "tunnel_refused";
 }  // namespace reason
 
 // A failed connection test: 400 CREDENTIAL_TEST_FAILED with stage and reason.

@@ -1,8 +1,11 @@
 #include "drivers/registry.hpp"
 
 #include "drivers/catalogue/catalogue.hpp"
+#include "drivers/clickhouse/clickhouse_driver.hpp"
+#include "drivers/csv/csv_driver.hpp"
 #include "drivers/mysql/mysql_driver.hpp"
 #include "drivers/postgres/postgres_driver.hpp"
+#include "drivers/sqlite/sqlite_driver.hpp"
 
 #include <map>
 #include <memory>
@@ -20,6 +23,9 @@ const std::map<std::string, std::unique_ptr<Driver>>& drivers_by_type() {
     (*t)["cockroachdb"] = make_postgres_driver(postgres::Flavor::cockroachdb);
     (*t)["mysql"] = make_mysql_driver();
     (*t)["singlestore"] = make_mysql_driver();
+    (*t)["clickhouse"] = make_clickhouse_driver();
+    (*t)["csv"] = make_csv_driver();
+    (*t)["sqlite"] = make_sqlite_driver();
     return t;
   }();
   return *table;

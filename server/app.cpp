@@ -156,6 +156,10 @@ std::unique_ptr<App> build_app(config::Config cfg) {
       *app->shards, [](std::size_t) { return std::make_unique<ShardMetrics>(); });
   app->name_reservations = std::make_unique<Sharded<tenancy::NameReservations>>(
       *app->shards, [](std::size_t) { return std::make_unique<tenancy::NameReservations>(); });
+  app->quotas = std::make_unique<Sharded<tenancy::OrgQuotas>>(
+      *app->shards, [](std::size_t) { return std::make_unique<tenancy::OrgQuotas>(); });
+  app->client_lists = std::make_unique<Sharded<tenancy::ClientListCache>>(
+      *app->shards, [](std::size_t) { return std::make_unique<tenancy::ClientListCache>(); });
   install_jobs(*app);
   api::register_routes(*app);
   return app;

@@ -15,7 +15,9 @@
 #include "store/schema_cache.hpp"
 #include "store/store.hpp"
 #include "store/vault.hpp"
+#include "tenancy/client_list_cache.hpp"
 #include "tenancy/name_reservations.hpp"
+#include "tenancy/org_quotas.hpp"
 #include "tenancy/org_directory.hpp"
 
 #include <atomic>
@@ -45,6 +47,8 @@ struct App {
   std::unique_ptr<ShardSet> shards;
   std::unique_ptr<Sharded<ShardMetrics>> metrics;  // one per shard
   std::unique_ptr<Sharded<tenancy::NameReservations>> name_reservations;
+  std::unique_ptr<Sharded<tenancy::ClientListCache>> client_lists;  // short-lived client listings
+  std::unique_ptr<Sharded<tenancy::OrgQuotas>> quotas;          // per-org limits, on the org's shard
   std::unique_ptr<Sharded<jobs::JobTable>> jobs;             // jobs of the orgs each shard owns
   std::unique_ptr<Sharded<jobs::LocalSessions>> event_sessions;  // WebSocket subscribers per shard
   Router router;
@@ -54,6 +58,11 @@ struct App {
   // Org-mutating admin work (org creation) runs on this shard, so name
   // checks and writes never interleave.
   static constexpr std::size_t kAdminShard = 0;
+
+  tenancy::OrgLimits default_limits() const {
+    return {config.limits.requests_per_window, config.limits.window_s, config.limits.concurrent_tests,
+            config.limits.queued_tests};
+  }
 };
 
 // Resolves secrets (admin token, master keys; generating them into the data

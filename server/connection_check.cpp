@@ -66,6 +66,7 @@ Result<drivers::ConnectionSpec> connection_spec(const App& app, const store::Dat
       spec.ssh.port = static_cast<std::uint16_t>(p->as_int64());
     spec.ssh.username = string_at(r.config, "ssh.username");
     spec.ssh.host_key_fingerprint = string_at(r.config, "ssh.host_key_fingerprint");
+    spec.ssh.require_host_key = app.config.connections.require_ssh_host_key;
     for (auto [path, out] : {std::pair{"ssh.password", &spec.ssh.password},
                              std::pair{"ssh.private_key", &spec.ssh.private_key},
                              std::pair{"ssh.passphrase", &spec.ssh.passphrase}}) {
@@ -126,9 +127,12 @@ asio::awaitable<TestReport> run_test(const App& app, drivers::ConnectionSpec spe
   report.stages = reporter.stages();
   report.total_ms = outcome.total_ms;
   report.schema = std::move(outcome.schema);
+  report.ssh_host_key_fingerprint = std::move(outcome.ssh_host_key_fingerprint);
   if (outcome.failure) {
     report.failure = std::move(outcome.failure);
     report.failure->extra["stages"] = stages_json(report.stages);
+    if (!report.ssh_host_key_fingerprint.empty())
+      report.failure->extra["ssh_host_key_fingerprint"] = report.ssh_host_key_fingerprint;
   }
   co_return report;
 }
@@ -152,9 +156,11 @@ json::array stages_json(const std::vector<drivers::StageRecord>& stages) {
 }
 
 json::object report_json(const TestReport& report) {
-  return {{"ok", !report.failure.has_value()},
-          {"duration_ms", report.total_ms},
-          {"stages", stages_json(report.stages)}};
+  json::object out{{"ok", !report.failure.has_value()},
+                   {"duration_ms", report.total_ms},
+                   {"stages", stages_json(report.stages)}};
+  if (!report.ssh_host_key_fingerprint.empty()) out["ssh_host_key_fingerprint"] = report.ssh_host_key_fingerprint;
+  return out;
 }
 
 store::CachedSchema cached_schema(const drivers::SchemaSnapshot& s) {

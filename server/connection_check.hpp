@@ -21,6 +21,7 @@ struct TestReport {
   double total_ms = 0;
   std::optional<Failure> failure;                 // with the stages in failure->extra
   std::optional<drivers::SchemaSnapshot> schema;  // when asked for and successful
+  std::string ssh_host_key_fingerprint;           // the bastion's key seen ("" without ssh)
 };
 
 // The driver's view of a stored datasource, secrets decrypted in memory only.

@@ -4,6 +4,7 @@
 #include "core/ids.hpp"
 #include "core/json_path.hpp"
 #include "drivers/catalogue/catalogue.hpp"
+#include "tenancy/tenancy_check.hpp"
 
 #include <boost/json/value_to.hpp>
 
@@ -15,6 +16,16 @@ using store::DatasourceRecord;
 namespace {
 
 constexpr std::size_t kMaxNameLength = 200;
+
+// Trust on first use: an SSH datasource without a pinned host key keeps the
+// key its successful test saw, and later connections require it.
+void pin_seen_host_key(json::object& config, const std::string& seen) {
+  const json::value* enabled = find_path(config, "ssh.enabled");
+  const json::value* pin = find_path(config, "ssh.host_key_fingerprint");
+  if (seen.empty() || enabled == nullptr || !enabled->is_bool() || !enabled->as_bool()) return;
+  if (pin != nullptr && pin->is_string() && !pin->as_string().empty()) return;
+  set_path(config, "ssh.host_key_fingerprint", json::value(seen));
+}
 
 void check_name(const json::object& body, std::vector<FieldProblem>& problems) {
   const json::value* v = body.if_contains("name");
@@ -134,11 +145,22 @@ asio::awaitable<Result<TestReport>> DatasourceService::test_for_write(Datasource
     }
     co_return *report.failure;
   }
+  if (auto tenancy = tenancy::tenancy_of(r.config); tenancy && tenancy->level == tenancy::TenancySettings::Level::table) {
+    reporter.begin("tenancy_check");
+    if (auto problem = tenancy::check_mapping_table(*tenancy, *report.schema)) {
+      reporter.failed("tenancy_invalid", *problem);
+      Failure f = drivers::test_failure("tenancy_check", "tenancy_invalid", *problem);
+      f.extra["stages"] = stages_json(reporter.stages());
+      co_return f;
+    }
+    reporter.ok();
+  }
   reporter.begin("cache_schema");
   const auto cached = cached_schema(*report.schema);
   app_.schemas->put(batch, r.org_id, r.id, "", cached);
   reporter.ok({{"tables", cached.tables}, {"bytes", cached.schema_json.size()}});
   finish_report(report, reporter);
+  pin_seen_host_key(r.config, report.ssh_host_key_fingerprint);
   r.status = "ok";
   r.last_tested_at_ms = now_unix_ms();
   r.last_error = {};
@@ -271,6 +293,7 @@ Result<void> DatasourceService::record_test(std::string_view org_id, std::string
   r->last_tested_at_ms = now_unix_ms();
   r->status = report.failure ? "failed" : "ok";
   r->last_error = {};
+  if (!report.failure) pin_seen_host_key(r->config, report.ssh_host_key_fingerprint);
   if (report.failure)
     r->last_error = {{"code", report.failure->code},
                      {"stage", report.failure->stage},
@@ -303,6 +326,7 @@ asio::awaitable<Result<WriteOutcome>> DatasourceService::refresh_schema(std::str
   fresh->last_tested_at_ms = tested.last_tested_at_ms;
   fresh->last_error = {};
   fresh->schema_info = tested.schema_info;
+  pin_seen_host_key(fresh->config, report->ssh_host_key_fingerprint);
   if (auto w = app_.datasources->put(*fresh, fresh->name, std::move(batch)); !w)
     co_return fail(500, "SCHEMA_CACHE_FAILED", "the schema could not be cached: " + w.error().message);
   co_return WriteOutcome{std::move(*fresh), std::move(*report)};

@@ -30,24 +30,73 @@ bool parse_target(const Request& req, std::string& path, std::map<std::string, s
   return true;
 }
 
+void set_rate_headers(Response& res, const tenancy::Admission& a) {
+  res.set("RateLimit-Limit", std::to_string(a.limit));
+  res.set("RateLimit-Remaining", std::to_string(a.remaining));
+  res.set("RateLimit-Reset", std::to_string(a.reset_s));
+}
+
+// Runs on the org's shard: the request-rate limit, then the handler.
+asio::awaitable<Response> within_quota(App& app, const Route& route, RequestContext& ctx) {
+  auto& quotas = app.quotas->local();
+  const std::string& org = ctx.org_id();
+  if (!quotas.knows(org)) {
+    auto record = app.orgs->find_org(org);
+    const boost::json::object none;
+    quotas.set_limits(org, tenancy::effective_limits(app.default_limits(),
+                                                     record && *record ? (*record)->limits : none));
+  }
+  const auto admission = quotas.admit_request(org, tenancy::OrgQuotas::Clock::now());
+  if (!admission.allowed) {
+    Response res = route.render_failure(
+        ctx, fail(429, "RATE_LIMITED",
+                  "this organization is over its request rate; retry in " +
+                      std::to_string(admission.retry_after_s) + " s"));
+    res.set(http::field::retry_after, std::to_string(admission.retry_after_s));
+    set_rate_headers(res, admission);
+    co_return res;
+  }
+  Response res = co_await route.handler(ctx);
+  set_rate_headers(res, admission);
+  co_return res;
+}
+
+Failure auth_failure() {
+  return fail(401, "AUTHENTICATION_ERROR", "a valid Bearer token is required");
+}
+
+Failure session_failure() {
+  return fail(401, "AUTHENTICATION_ERROR", "the session token is missing, unknown or expired; log in again");
+}
+
+// Runs on the org's shard, where a session route's sessions live: the
+// session is checked there (it made the principal provisional), then the quota.
+asio::awaitable<Response> on_owner(App& app, const Route& route, RequestContext& ctx) {
+  if (route.access == Access::session) {
+    auto who = route.sessions->resolve(ctx.req);
+    if (!who) {
+      ctx.principal.reset();
+      co_return route.render_failure(ctx, session_failure());
+    }
+    ctx.principal = std::move(*who);
+  }
+  co_return co_await within_quota(app, route, ctx);
+}
+
 asio::awaitable<Response> run_handler(App& app, const Route& route, RequestContext& ctx) {
-  if (route.access != Access::org) co_return co_await route.handler(ctx);
+  if (route.access != Access::org && route.access != Access::session) co_return co_await route.handler(ctx);
   // The org's shard owns its mutable state; run there, resume here.
   const std::size_t owner = app.shards->owner_of(ctx.org_id());
-  if (Shard::current() == owner) co_return co_await route.handler(ctx);
+  if (Shard::current() == owner) co_return co_await on_owner(app, route, ctx);
   Shard& target = app.shards->at(owner);
   ++target.pending();
   co_return co_await asio::co_spawn(
       target.executor(),
       [&]() -> asio::awaitable<Response> {
         --target.pending();
-        co_return co_await route.handler(ctx);
+        co_return co_await on_owner(app, route, ctx);
       },
       asio::use_awaitable);
-}
-
-Failure auth_failure() {
-  return fail(401, "AUTHENTICATION_ERROR", "a valid Bearer token is required");
 }
 
 }  // namespace
@@ -76,7 +125,15 @@ asio::awaitable<Outcome> dispatch(App& app, Request& req) {
   const Route& route = *m.route;
   ctx.route = route.pattern;
   out.route = route.pattern;
-  if (route.access != Access::anyone) {
+  if (route.access == Access::session) {
+    auto org = route.sessions ? route.sessions->claimed_org(req) : std::nullopt;
+    if (!org) {
+      out.response = route.render_failure(ctx, session_failure());
+      co_return out;
+    }
+    // Provisional: it only routes the request to the org's shard, where on_owner checks it.
+    ctx.principal = tenancy::Principal{tenancy::Principal::Kind::org, std::move(*org), {}};
+  } else if (route.access != Access::anyone) {
     auto who = app.orgs->authenticate(bearer_token(req));
     if (!who) {
       out.response = route.render_failure(ctx, who.error());
@@ -93,6 +150,7 @@ asio::awaitable<Outcome> dispatch(App& app, Request& req) {
   }
   try {
     out.response = co_await run_handler(app, route, ctx);
+    if (route.access == Access::session) out.org_id = ctx.principal ? ctx.principal->org_id : "";
   } catch (const std::exception& e) {
     // A handler bug must cost one request, never the process.
     out.response = route.render_failure(ctx, internal_error("internal error"));

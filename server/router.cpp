@@ -21,6 +21,21 @@ std::vector<std::string_view> split(std::string_view path) {
   return parts;
 }
 
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// True when `a` is more specific than `b` (both matching one path): at the
+// first segment where one has a literal and the other a parameter, the
+// literal wins, so /v1/x/test/{job} beats /v1/x/{id}/schema.
+bool more_specific(std::string_view a, std::string_view b) {
+  const auto sa = split(a);
+  const auto sb = split(b);
+  for (std::size_t i = 0; i < std::min(sa.size(), sb.size()); ++i)
+    if (is_param(sa[i]) != is_param(sb[i])) return !is_param(sa[i]);
+  return false;
+}
+
 bool matches(std::string_view pattern, std::string_view path,
              std::map<std::string, std::string>& params) {
   const auto want = split(pattern);
@@ -47,7 +62,6 @@ Router::Match Router::match(http::verb method, std::string_view path,
   Match m;
   // A literal segment beats a parameter: /v1/datasources/test is not {id}.
   const Route* best = nullptr;
-  std::size_t best_literals = 0;
   for (const auto& r : routes_) {
     std::map<std::string, std::string> p;
     if (!matches(r.pattern, path, p)) continue;
@@ -57,11 +71,8 @@ Router::Match Router::match(http::verb method, std::string_view path,
         m.allowed.push_back(name);
       continue;
     }
-    const auto literals = static_cast<std::size_t>(std::count(r.pattern.begin(), r.pattern.end(), '/')) -
-                          static_cast<std::size_t>(std::count(r.pattern.begin(), r.pattern.end(), '{'));
-    if (best == nullptr || literals > best_literals) {
+    if (best == nullptr || more_specific(r.pattern, best->pattern)) {
       best = &r;
-      best_literals = literals;
       params = std::move(p);
     }
   }

@@ -7,6 +7,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,9 +16,25 @@
 namespace dsb::server {
 
 enum class Access {
-  anyone,  // health, metrics, openapi
-  admin,   // the admin token
-  org,     // an org's API token; runs on the org's shard
+  anyone,   // health, metrics, openapi
+  admin,    // the admin token
+  org,      // an org's API token; runs on the org's shard
+  session,  // a session token of Route::sessions (MicroStrategy's X-MSTR-AuthToken); org's shard
+};
+
+// Session tokens that stand for an org principal. The token names its org,
+// so the dispatcher can hand the request to the org's shard before any
+// lookup, and the sessions themselves live on that shard: no lock, no
+// extra hop.
+class SessionAuthority {
+ public:
+  virtual ~SessionAuthority() = default;
+  // The org the request's token claims to belong to, unverified (it only
+  // picks the shard); nullopt when the token is missing or malformed.
+  virtual std::optional<std::string> claimed_org(const Request& req) const = 0;
+  // On the claimed org's shard: the principal of the request's live session
+  // (refreshing its idle time); nullopt when it is unknown or has expired.
+  virtual std::optional<tenancy::Principal> resolve(const Request& req) = 0;
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
@@ -29,6 +47,7 @@ struct Route {
   Access access;
   Handler handler;
   FailureRenderer render_failure = &native_error;
+  std::shared_ptr<SessionAuthority> sessions = nullptr;  // for Access::session
 };
 
 class Router {

@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::array<std::string_view, kFamilyCount> kFamilyNames = {
     "meta",   "orgs",        "tokens",  "org_tokens", "datasources", "datasource_names",
-    "logins", "login_names", "schemas", "jobs"};
+    "logins", "login_names", "schemas", "jobs",       "compat"};
 
 Failure storage_failure(const rocksdb::Status& s, std::string_view what) {
   return internal_error("storage error during " + std::string(what) + ": " + s.ToString());

@@ -26,8 +26,9 @@ enum class Family : int {
   login_names,       // org_id/name -> login_id
   schemas,           // org_id/datasource_id/client -> schema snapshot (compressed)
   jobs,              // org_id/job_id -> job result
+  compat,            // org_id/kind/id -> a vendor surface's own record (MicroStrategy fields)
 };
-inline constexpr int kFamilyCount = 10;
+inline constexpr int kFamilyCount = 11;
 std::string_view family_name(Family f);
 
 struct KeyValue {

@@ -117,6 +117,16 @@ Result<std::optional<Org>> OrgDirectory::find_org_by_name(std::string_view name)
   return find_org(**id);
 }
 
+Result<std::optional<Org>> OrgDirectory::set_limits(std::string_view id, json::object limits) {
+  auto org = find_org(id);
+  if (!org || !*org) return org;
+  (*org)->limits = std::move(limits);
+  Batch batch;
+  batch.put(Family::orgs, (*org)->id, encode(**org));
+  if (auto w = store_.write(batch); !w) return w.error();
+  return org;
+}
+
 Result<bool> OrgDirectory::delete_org(std::string_view id) {
   auto org = find_org(id);
   if (!org) return org.error();

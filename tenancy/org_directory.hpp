@@ -53,6 +53,8 @@ class OrgDirectory {
   Result<std::vector<Org>> list_orgs() const;
   Result<std::optional<Org>> find_org(std::string_view id) const;
   Result<std::optional<Org>> find_org_by_name(std::string_view name) const;
+  // Replaces the org's limit overrides; nullopt when the org does not exist.
+  Result<std::optional<Org>> set_limits(std::string_view id, boost::json::object limits);
   // Removes the org and every record under it. False when it did not exist.
   Result<bool> delete_org(std::string_view id);
 

@@ -29,6 +29,13 @@ std::vector<FieldSpec> credentials(std::uint16_t port, bool with_schema,
   return f;
 }
 
+// Which schemas the schema cache reads (drivers::SchemaFilter, built by the server).
+FieldSpec schemas_option() {
+  return option("schemas",
+                "Schemas to cache, comma-separated; \"!name\" excludes one, e.g. "
+                "\"public,sales\" or \"!audit\" (all non-system schemas when absent)");
+}
+
 void check_postgres(const json::object& body, const ValidationContext&, Problems& p) {
   check_ssl_switch(body, p);
 }
@@ -39,6 +46,7 @@ TypeDef postgres_like(std::string name, std::string label, std::uint16_t port,
   e.aliases = std::move(aliases);
   e.fields = credentials(port, true, "Default schema (search_path), e.g. public");
   e.fields.push_back(ssl_option());
+  e.fields.push_back(schemas_option());
   return {std::move(e), sql_rules(check_postgres)};
 }
 
@@ -46,6 +54,7 @@ TypeDef mysql_like(std::string name, std::string label, std::vector<std::string>
   TypeEntry e = tcp_entry(std::move(name), std::move(label), "mysql", 3306);
   e.aliases = std::move(aliases);
   e.fields = credentials(3306, false);
+  e.fields.push_back(schemas_option());
   return {std::move(e), sql_rules()};
 }
 

@@ -1,5 +1,7 @@
 #include "server/api/datasource_responses.hpp"
 
+#include "server/api/job_requests.hpp"
+
 namespace dsb::server::api {
 
 Result<WriteOptions> write_options(const App& app, const RequestContext& ctx) {
@@ -26,6 +28,32 @@ Response write_response(const App& app, const RequestContext& ctx, http::status 
   Response res = json_response(ctx, status, body);
   res.set(http::field::etag, version_tag(out.record.version));
   return res;
+}
+
+boost::asio::awaitable<Response> run_write(App& app, RequestContext& ctx, WriteOptions opts,
+                                           std::string datasource_id, const char* kind, WriteOp op,
+                                           WriteResponder respond) {
+  if (!opts.test) {
+    auto r = co_await op(std::move(opts));
+    if (!r) co_return native_error(ctx, r.error());
+    co_return respond(*r);
+  }
+  auto out = std::make_shared<std::optional<Result<WriteOutcome>>>();
+  jobs::JobWork work = [&app, out, op = std::move(op), opts](
+                           drivers::StageReporter::Sink progress) -> boost::asio::awaitable<jobs::JobEnd> {
+    WriteOptions with_progress = opts;
+    with_progress.progress = std::move(progress);
+    *out = co_await op(std::move(with_progress));
+    if (!**out) co_return jobs::JobEnd{false, failure_body((*out)->error(), {})};
+    boost::json::object result = app.datasource_service->render((*out)->value().record);
+    if ((*out)->value().test) result["test"] = report_json(*(*out)->value().test);
+    co_return jobs::JobEnd{true, std::move(result)};
+  };
+  std::function<Response()> finish = [&ctx, out, respond = std::move(respond)] {
+    if (!**out) return native_error(ctx, (*out)->error());
+    return respond((*out)->value());
+  };
+  co_return co_await run_as_job(app, ctx, std::move(datasource_id), kind, std::move(work), std::move(finish));
 }
 
 }  // namespace dsb::server::api

@@ -18,7 +18,9 @@ boost::asio::awaitable<Response> run_as_job(App& app, RequestContext& ctx, std::
   const std::string async = ctx.query_or("async", "false");
   if (async != "true" && async != "false")
     co_return native_error(ctx, invalid_body({{"async", "must be true or false"}}, "bad query parameter"));
-  jobs::Job& job = jobs::start_job(app, ctx.org_id(), std::move(datasource_id), kind, std::move(work));
+  auto started = jobs::start_job(app, ctx.org_id(), std::move(datasource_id), kind, std::move(work));
+  if (!started) co_return native_error(ctx, started.error());
+  jobs::Job& job = **started;
   if (async == "true") co_return job_accepted(ctx, job);
   co_await jobs::wait_for_job(job);
   if (job.state == jobs::JobState::cancelled)

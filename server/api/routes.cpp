@@ -11,7 +11,11 @@ void register_routes(App& app) {
   register_connection_test_routes(app);
   register_login_routes(app);
   register_job_routes(app);
+  register_client_routes(app);
   register_event_routes(app);
+  register_maiascore_routes(app);
+  register_databrain_routes(app);
+  register_mstr_routes(app);
 }
 
 }  // namespace dsb::server::api

@@ -21,6 +21,12 @@ void register_datasource_routes(App& app);   // /v1/datasources
 void register_connection_test_routes(App& app);  // tests and schema cache
 void register_login_routes(App& app);        // /v1/logins
 void register_job_routes(App& app);          // /v1/jobs
+void register_client_routes(App& app);       // /v1/datasources/{id}/clients (tenancy)
 void register_event_routes(App& app);        // /v1/events (WebSocket upgrade, documented route)
+
+// The vendor dialects (server/api/compat/), thin mappings onto the same services.
+void register_maiascore_routes(App& app);    // /datasources
+void register_databrain_routes(App& app);    // /api/v2/datasource
+void register_mstr_routes(App& app);         // /api/auth, /api/datasources (X-MSTR-AuthToken)
 
 }  // namespace dsb::server::api

@@ -39,31 +39,13 @@ asio::awaitable<Response> create(App& app, RequestContext& ctx) {
   if (!opts) co_return native_error(ctx, opts.error());
   auto body = parse_json_object(ctx.req.body());
   if (!body) co_return native_error(ctx, body.error());
-  if (!opts->test) {
-    auto r = co_await app.datasource_service->create(ctx.org_id(), ctx.actor(), std::move(*body), *opts);
-    if (!r) co_return native_error(ctx, r.error());
-    co_return created_response(app, ctx, *r);
-  }
-  // Tested creates run as jobs, so their stages stream to subscribers.
-  auto out = std::make_shared<std::optional<Result<WriteOutcome>>>();
-  jobs::JobWork work = [&app, out, org = ctx.org_id(), actor = ctx.actor(), body = std::move(*body),
-                        opts = *opts](drivers::StageReporter::Sink progress) -> asio::awaitable<jobs::JobEnd> {
-    WriteOptions with_progress = opts;
-    with_progress.progress = std::move(progress);
-    json::object draft = body;
-    *out = co_await app.datasource_service->create(org, actor, std::move(draft), with_progress);
-    if (!**out) co_return jobs::JobEnd{false, failure_body((*out)->error(), {})};
-    json::object result = app.datasource_service->render((*out)->value().record);
-    if ((*out)->value().test) result["test"] = report_json(*(*out)->value().test);
-    co_return jobs::JobEnd{true, std::move(result)};
+  WriteOp op = [&app, org = ctx.org_id(), actor = ctx.actor(), body = std::move(*body)](WriteOptions o) {
+    return app.datasource_service->create(org, actor, body, std::move(o));
   };
-  std::function<Response()> respond = [&app, &ctx, out] {
-    if (!**out) return native_error(ctx, (*out)->error());
-    return created_response(app, ctx, (*out)->value());
-  };
+  WriteResponder respond = [&app, &ctx](const WriteOutcome& out) { return created_response(app, ctx, out); };
   std::string no_datasource_yet;
-  co_return co_await run_as_job(app, ctx, std::move(no_datasource_yet), "create", std::move(work),
-                                std::move(respond));
+  co_return co_await run_write(app, ctx, *opts, std::move(no_datasource_yet), "create", std::move(op),
+                               std::move(respond));
 }
 
 asio::awaitable<Response> list(App& app, RequestContext& ctx) {
@@ -86,27 +68,26 @@ asio::awaitable<Response> get_one(App& app, RequestContext& ctx) {
   co_return write_response(app, ctx, status::ok, WriteOutcome{std::move(*r), std::nullopt});
 }
 
-asio::awaitable<Response> replace(App& app, RequestContext& ctx) {
+// PUT (full replace) and PATCH (merge patch) of one datasource.
+asio::awaitable<Response> update(App& app, RequestContext& ctx, bool merge) {
   auto opts = write_options(app, ctx);
   if (!opts) co_return native_error(ctx, opts.error());
   auto body = parse_json_object(ctx.req.body());
   if (!body) co_return native_error(ctx, body.error());
-  auto r = co_await app.datasource_service->replace(ctx.org_id(), ctx.actor(), ctx.params.at("id"),
-                                                    std::move(*body), *opts);
-  if (!r) co_return native_error(ctx, r.error());
-  co_return write_response(app, ctx, status::ok, *r);
+  const std::string id = ctx.params.at("id");
+  WriteOp op = [&app, merge, org = ctx.org_id(), actor = ctx.actor(), id, body = std::move(*body)](WriteOptions o) {
+    return merge ? app.datasource_service->patch(org, actor, id, body, std::move(o))
+                 : app.datasource_service->replace(org, actor, id, body, std::move(o));
+  };
+  WriteResponder respond = [&app, &ctx](const WriteOutcome& out) {
+    return write_response(app, ctx, status::ok, out);
+  };
+  std::string datasource = id;
+  co_return co_await run_write(app, ctx, *opts, std::move(datasource), "update", std::move(op), std::move(respond));
 }
 
-asio::awaitable<Response> patch(App& app, RequestContext& ctx) {
-  auto opts = write_options(app, ctx);
-  if (!opts) co_return native_error(ctx, opts.error());
-  auto body = parse_json_object(ctx.req.body());
-  if (!body) co_return native_error(ctx, body.error());
-  auto r = co_await app.datasource_service->patch(ctx.org_id(), ctx.actor(), ctx.params.at("id"),
-                                                  std::move(*body), *opts);
-  if (!r) co_return native_error(ctx, r.error());
-  co_return write_response(app, ctx, status::ok, *r);
-}
+asio::awaitable<Response> replace(App& app, RequestContext& ctx) { return update(app, ctx, false); }
+asio::awaitable<Response> patch(App& app, RequestContext& ctx) { return update(app, ctx, true); }
 
 asio::awaitable<Response> remove(App& app, RequestContext& ctx) {
   auto opts = write_options(app, ctx);

@@ -80,9 +80,36 @@ asio::awaitable<Response> delete_org(App& app, RequestContext& ctx) {
   co_return empty_response(ctx, status::no_content);
 }
 
+// PATCH /v1/orgs/{id} {"limits": {...}}: on the org's shard, where its quotas live.
+asio::awaitable<Response> patch_org(App& app, RequestContext& ctx) {
+  auto body = parse_json_object(ctx.req.body());
+  if (!body) co_return native_error(ctx, body.error());
+  for (const auto& [k, _] : *body)
+    if (k != "limits") co_return native_error(ctx, invalid_body({{std::string(k), "unknown field (only limits can change)"}}));
+  const json::value* requested = body->if_contains("limits");
+  if (requested == nullptr) co_return native_error(ctx, invalid_body({{"limits", "is required"}}));
+  auto limits = tenancy::parse_limits(*requested);
+  if (!limits) co_return native_error(ctx, limits.error());
+  const std::string id = ctx.params.at("id");
+  const std::size_t owner = app.shards->owner_of(id);
+  auto updated = co_await asio::co_spawn(
+      app.shards->at(owner).executor(),
+      [&]() -> asio::awaitable<Result<std::optional<tenancy::Org>>> {
+        auto org = app.orgs->set_limits(id, *limits);
+        if (org && *org)
+          app.quotas->local().set_limits(id, tenancy::effective_limits(app.default_limits(), (*org)->limits));
+        co_return org;
+      },
+      asio::use_awaitable);
+  if (!updated) co_return native_error(ctx, updated.error());
+  if (!*updated) co_return native_error(ctx, fail(404, "NOT_FOUND", "organization '" + id + "' does not exist"));
+  co_return json_response(ctx, status::ok, org_json(**updated));
+}
+
 }  // namespace
 
 void register_org_routes(App& app) {
+  app.router.add({verb::patch, "/v1/orgs/{id}", Access::admin, with_app(app, patch_org)});
   app.router.add({verb::post, "/v1/orgs", Access::admin, with_app(app, create_org)});
   app.router.add({verb::get, "/v1/orgs", Access::admin, with_app(app, list_orgs)});
   app.router.add({verb::get, "/v1/orgs/{id}", Access::admin, with_app(app, get_org)});

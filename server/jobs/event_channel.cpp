@@ -5,6 +5,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
 namespace dsb::server::jobs {
 namespace asio = boost::asio;
 
@@ -16,8 +18,15 @@ void EventChannel::wake() { ready_.cancel(); }
 void EventChannel::push(Payload message, const std::string& job, std::int64_t seq) {
   if (closed_) return;
   if (queue_.size() >= limit_) {
-    if (policy_ == OnOverflow::close) return close();
-    if (!missed_) missed_.emplace(job, seq);
+    if (policy_ == OnOverflow::close) {
+      auto cut = std::exchange(cut_off_, nullptr);
+      close();
+      if (cut) cut();
+      return;
+    }
+    if (job.empty()) return;  // a reply to the client, not an event it could fetch again
+    const bool known = std::any_of(missed_.begin(), missed_.end(), [&](const auto& m) { return m.first == job; });
+    if (!known) missed_.emplace_back(job, seq);
     return;
   }
   queue_.push_back(std::move(message));
@@ -33,17 +42,21 @@ asio::awaitable<std::optional<Payload>> EventChannel::pop() {
   if (queue_.empty()) co_return std::nullopt;
   Payload p = std::move(queue_.front());
   queue_.pop_front();
-  if (missed_ && queue_.size() < limit_ / 2) {
-    // Room again: say what was lost (the client can GET the job to catch up).
-    queue_.push_back(std::make_shared<const std::string>(boost::json::serialize(boost::json::object{
-        {"overflow", true}, {"job", missed_->first}, {"missed_from_seq", missed_->second}})));
-    missed_.reset();
+  // Room again: say what was lost, one report per job (the client can GET
+  // each job to catch up), never filling more than half the queue.
+  std::size_t reported = 0;
+  while (reported < missed_.size() && queue_.size() < limit_ / 2) {
+    const auto& [job, seq] = missed_[reported++];
+    queue_.push_back(std::make_shared<const std::string>(
+        boost::json::serialize(boost::json::object{{"overflow", true}, {"job", job}, {"missed_from_seq", seq}})));
   }
+  missed_.erase(missed_.begin(), missed_.begin() + static_cast<std::ptrdiff_t>(reported));
   co_return p;
 }
 
 void EventChannel::close() {
   closed_ = true;
+  cut_off_ = nullptr;
   queue_.clear();
   wake();
 }

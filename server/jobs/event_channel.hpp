@@ -11,9 +11,12 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace dsb::server::jobs {
 
@@ -34,6 +37,11 @@ class EventChannel {
   void close();
   bool closed() const { return closed_; }
 
+  // Called once, on this shard, when the `close` policy closes the channel
+  // because the client fell behind: the session cuts the connection then,
+  // since its writer may be stuck on a client that stopped reading.
+  void on_cut_off(std::function<void()> cut) { cut_off_ = std::move(cut); }
+
  private:
   void wake();
 
@@ -42,8 +50,10 @@ class EventChannel {
   std::size_t limit_;
   OnOverflow policy_;
   bool closed_ = false;
-  // The first message lost since the last overflow report.
-  std::optional<std::pair<std::string, std::int64_t>> missed_;
+  std::function<void()> cut_off_;
+  // Per job that lost messages since it was last reported, the first lost
+  // seq, in order of loss. Each gets its own overflow report.
+  std::vector<std::pair<std::string, std::int64_t>> missed_;
 };
 
 }  // namespace dsb::server::jobs

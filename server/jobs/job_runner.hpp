@@ -24,8 +24,10 @@ struct JobEnd {
 using JobWork = std::function<boost::asio::awaitable<JobEnd>(drivers::StageReporter::Sink progress)>;
 
 // Starts `work` on the calling shard (the org's) and returns its job at once.
-Job& start_job(App& app, std::string org_id, std::string datasource_id, std::string kind,
-               JobWork work);
+// The job runs when the org has a free test slot and waits, queued, until
+// then; a full queue refuses it (429 TOO_MANY_TESTS).
+Result<Job*> start_job(App& app, std::string org_id, std::string datasource_id, std::string kind,
+                       JobWork work);
 
 // Resumes once `job` has finished.
 boost::asio::awaitable<void> wait_for_job(Job& job);

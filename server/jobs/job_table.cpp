@@ -93,31 +93,64 @@ Job* JobTable::find(std::string_view org_id, std::string_view id) {
   // After a restart only the stored result is left.
   auto raw = store_.get(store::Family::jobs, job_key(org_id, id));
   if (!raw || !*raw) return nullptr;
+  return adopt(key, **raw);
+}
+
+Job* JobTable::adopt(const std::string& id, const std::string& raw) {
   boost::system::error_code ec;
-  auto v = json::parse(**raw, ec);
+  auto v = json::parse(raw, ec);
   if (ec || !v.is_object()) return nullptr;
   try {
     auto job = job_from_stored(v.as_object());
+    if (job->id != id) return nullptr;
     const auto cutoff = now_unix_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(retention_).count();
-    if (job->finished_at_ms < cutoff) return nullptr;  // past retention; expire() sweeps it
+    if (job->finished_at_ms < cutoff) {
+      // Past retention (left by an earlier run, so expire() never saw it).
+      store::Batch batch;
+      batch.erase(store::Family::jobs, job_key(job->org_id, job->id));
+      (void)store_.write(batch);
+      return nullptr;
+    }
     Job* ptr = job.get();
-    loaded_.emplace(key, std::move(job));
+    loaded_.emplace(id, std::move(job));
     return ptr;
   } catch (const std::exception&) {
     return nullptr;  // a record this build cannot read is as good as expired
   }
 }
 
-std::vector<const Job*> JobTable::list(std::string_view org_id, std::string_view datasource,
-                                       std::optional<JobState> state) const {
-  std::vector<const Job*> out;
-  for (const auto& [id, job] : jobs_) {
-    if (job->org_id != org_id) continue;
-    if (!datasource.empty() && job->datasource_id != datasource) continue;
-    if (state && job->state != *state) continue;
-    out.push_back(job.get());
+void JobTable::load_stored(std::string_view org_id) {
+  constexpr std::size_t kPage = 256;
+  const std::string prefix = std::string(org_id) + "/";
+  std::string after;
+  for (;;) {
+    auto page = store_.scan(store::Family::jobs, prefix, after, kPage);
+    if (!page) return;  // the in-memory jobs still answer
+    for (const auto& kv : *page) {
+      const std::string id = kv.key.substr(prefix.size());
+      if (!jobs_.contains(id) && !loaded_.contains(id)) adopt(id, kv.value);
+    }
+    if (page->size() < kPage) return;
+    after = page->back().key;
   }
-  return out;  // map order = id order = creation order (UUIDv7)
+}
+
+std::vector<const Job*> JobTable::list(std::string_view org_id, std::string_view datasource,
+                                       std::optional<JobState> state) {
+  // Jobs of an earlier run are stored only; list them like GET /v1/jobs/{id} finds them.
+  load_stored(org_id);
+  std::vector<const Job*> out;
+  for (const auto* table : {&jobs_, &loaded_}) {
+    for (const auto& [id, job] : *table) {
+      if (job->org_id != org_id) continue;
+      if (!datasource.empty() && job->datasource_id != datasource) continue;
+      if (state && job->state != *state) continue;
+      out.push_back(job.get());
+    }
+  }
+  // Id order = creation order (UUIDv7).
+  std::sort(out.begin(), out.end(), [](const Job* a, const Job* b) { return a->id < b->id; });
+  return out;
 }
 
 void JobTable::set_running(Job& job) { job.state = JobState::running; }

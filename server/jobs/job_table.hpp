@@ -41,6 +41,9 @@ struct Job {
   boost::asio::cancellation_signal cancel;
   bool cancel_requested = false;
   std::unique_ptr<boost::asio::steady_timer> done;  // cancelled when the job ends
+  // Cancelled when a queued job gets its org's test slot.
+  std::shared_ptr<boost::asio::steady_timer> start_gate;
+  bool holds_slot = false;
 
   bool finished() const {
     return state == JobState::succeeded || state == JobState::failed || state == JobState::cancelled;
@@ -70,10 +73,13 @@ class JobTable {
   Job& create(std::string org_id, std::string datasource_id, std::string kind);
   // nullptr when unknown or another org's. Falls back to the stored result.
   Job* find(std::string_view org_id, std::string_view id);
+  // The org's jobs in creation order, stored ones of an earlier run included.
   std::vector<const Job*> list(std::string_view org_id, std::string_view datasource,
-                               std::optional<JobState> state) const;
+                               std::optional<JobState> state);
 
   void set_running(Job& job);
+  // Forgets a job that never ran (refused before it started).
+  void erase(const Job& job) { jobs_.erase(job.id); }
   void record(Job& job, const drivers::StageEvent& ev);
   // The final message; persists the result; wakes waiters.
   void finish(Job& job, JobState state, boost::json::value result);
@@ -96,6 +102,11 @@ class JobTable {
     Subscriber who;
   };
   void publish(const Job& job, const boost::json::object& message);
+  // Parses a stored job into loaded_ (nullptr, and the record erased, when
+  // past retention).
+  Job* adopt(const std::string& id, const std::string& raw);
+  // Reads the org's stored jobs that are not in memory yet.
+  void load_stored(std::string_view org_id);
 
   boost::asio::any_io_executor ex_;
   Deliver deliver_;

@@ -125,6 +125,14 @@ asio::awaitable<void> run(App& app, Stream& stream, Request req) {
                                                              : jobs::EventChannel::OnOverflow::notify;
   auto channel = std::make_shared<jobs::EventChannel>(co_await asio::this_coro::executor,
                                                       static_cast<std::size_t>(app.config.events.queue_limit), policy);
+  // A client cut off for falling behind is gone at once: its writer may be
+  // stuck on a full socket, so the socket is reset rather than closed politely.
+  channel->on_cut_off([&stream] {
+    auto& socket = beast::get_lowest_layer(stream).socket();
+    boost::system::error_code ignored;
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+  });
   SubscriptionBook book(app, (*who)->org_id, channel);
   if (const std::string job = query_param(req, "job"); !job.empty()) co_await book.subscribe_job(job);
   co_await (read_loop(ws, book) || write_loop(ws, *channel));

@@ -47,11 +47,15 @@ asio::awaitable<void> SubscriptionBook::handle(const std::string& text) {
     co_return error("INVALID_MESSAGE",
                     "send {\"subscribe\": {\"job\": ID}} (or datasource: ID, org: true), or unsubscribe likewise");
   const auto& [key, value] = *what->as_object().begin();
-  if (key == "org" && value.is_bool() && value.as_bool())
-    co_return co_await change(subscribe, jobs::Topic::org, "");
-  if ((key == "job" || key == "datasource") && value.is_string())
-    co_return co_await change(subscribe, key == "job" ? jobs::Topic::job : jobs::Topic::datasource,
-                              std::string(value.as_string()));
+  // Named strings, not temporaries inside co_await (see change()).
+  if (key == "org" && value.is_bool() && value.as_bool()) {
+    const std::string none;
+    co_return co_await change(subscribe, jobs::Topic::org, none);
+  }
+  if ((key == "job" || key == "datasource") && value.is_string()) {
+    const std::string id(value.as_string());
+    co_return co_await change(subscribe, key == "job" ? jobs::Topic::job : jobs::Topic::datasource, id);
+  }
   error("INVALID_MESSAGE", "subscribe to {\"job\": ID}, {\"datasource\": ID} or {\"org\": true}");
 }
 
@@ -62,11 +66,19 @@ asio::awaitable<void> SubscriptionBook::subscribe_job(const std::string& id) {
 asio::awaitable<void> SubscriptionBook::change(bool subscribe, jobs::Topic topic, const std::string& value) {
   const jobs::Subscriber who{shard_, session_};
   json::object echo{{topic_name(topic), topic == jobs::Topic::org ? json::value(true) : json::value(value)}};
+  // The lambdas capture only trivially destructible values (pointers to
+  // strings that outlive the call, since this coroutine waits for it):
+  // invoke_on wraps them in a temporary inside co_await, and GCC 12 destroys
+  // such temporaries twice, which freed the captured strings twice (a crash
+  // on every subscription across shards).
+  const std::string* org = &org_id_;
+  const std::string* id = &value;
   if (!subscribe) {
-    co_await app_.jobs->invoke_on(owner_, [org = org_id_, topic, value, who](jobs::JobTable& t) {
-      t.unsubscribe(org, topic, value, who);
+    auto drop = [org, topic, id, who](jobs::JobTable& t) {
+      t.unsubscribe(*org, topic, *id, who);
       return true;
-    });
+    };
+    co_await app_.jobs->invoke_on(owner_, drop);
     reply({{"unsubscribed", std::move(echo)}});
     co_return;
   }
@@ -75,20 +87,22 @@ asio::awaitable<void> SubscriptionBook::change(bool subscribe, jobs::Topic topic
     auto r = app_.datasources->get(org_id_, value);
     if (!r || !*r) co_return error("NOT_FOUND", "datasource '" + value + "' does not exist");
   }
-  auto replay = co_await app_.jobs->invoke_on(owner_, [org = org_id_, topic, value, who](jobs::JobTable& t) {
-    return t.subscribe(org, topic, value, who);
-  });
+  auto add = [org, topic, id, who](jobs::JobTable& t) { return t.subscribe(*org, topic, *id, who); };
+  auto replay = co_await app_.jobs->invoke_on(owner_, add);
   if (!replay) co_return error("NOT_FOUND", "job '" + value + "' does not exist");
   reply({{"subscribed", std::move(echo)}});
-  for (auto& message : *replay) channel_->push(std::move(message), value, 0);
+  // The replay is the job's events in order: the i-th has seq i + 1.
+  for (std::size_t i = 0; i < replay->size(); ++i)
+    channel_->push(std::move((*replay)[i]), value, static_cast<std::int64_t>(i + 1));
 }
 
 asio::awaitable<void> SubscriptionBook::close() {
   const jobs::Subscriber who{shard_, session_};
-  co_await app_.jobs->invoke_on(owner_, [who](jobs::JobTable& t) {
+  auto drop = [who](jobs::JobTable& t) {
     t.drop(who);
     return true;
-  });
+  };
+  co_await app_.jobs->invoke_on(owner_, drop);
   app_.event_sessions->local().remove(session_);
   channel_->close();
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +29,8 @@ std::pair<int, int> spawn(const std::vector<std::string>& args,
   if (::pipe2(fds, O_CLOEXEC) != 0) return {-1, -1};
   const int pid = ::fork();
   if (pid == 0) {
+    // A test that crashes must not leave brokers behind.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::dup2(fds[1], STDOUT_FILENO);
     ::dup2(fds[1], STDERR_FILENO);
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
@@ -100,7 +103,11 @@ void BrokerProcess::launch() {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      FAIL() << "dsbroker exited during start-up:\n" << output();
+      FAIL() << "dsbroker exited during start-up ("
+             << (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
+                                   : "signal " + std::to_string(WTERMSIG(status)))
+             << "):\n"
+             << output();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -138,6 +145,18 @@ void BrokerProcess::kill9() {
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
   if (reader_.joinable()) reader_.join();
+}
+
+void BrokerProcess::send_signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+int BrokerProcess::wait_for_exit(std::chrono::milliseconds deadline) {
+  if (pid_ <= 0) return -1;
+  const int code = wait_exit(pid_, deadline);
+  pid_ = -1;
+  if (reader_.joinable()) reader_.join();
+  return code;
 }
 
 std::string BrokerProcess::output() const {

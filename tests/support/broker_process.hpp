@@ -2,6 +2,7 @@
 // dir, stdout captured so tests can inspect the log lines.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -45,6 +46,11 @@ class BrokerProcess {
   int stop();
   // SIGKILL, no chance to flush anything.
   void kill9();
+  // Sends `sig` without waiting (e.g. SIGTERM while a request is in flight).
+  void send_signal(int sig);
+  // Waits (bounded) for the process to exit after send_signal; returns the
+  // exit status, or -1 when it did not exit in time (it is then killed).
+  int wait_for_exit(std::chrono::milliseconds deadline);
 
   // Everything the process wrote to stdout and stderr so far.
   std::string output() const;

@@ -39,6 +39,8 @@ struct HttpClient::Impl {
   std::string host;
   std::uint16_t port;
   bool tls;
+  bool verify = false;
+  int connects = 0;
   asio::io_context io;
   asio::ssl::context ssl{asio::ssl::context::tls_client};
   std::optional<beast::tcp_stream> plain;
@@ -49,9 +51,12 @@ struct HttpClient::Impl {
     tcp::resolver resolver(io);
     auto results = resolver.resolve(host, std::to_string(port));
     buffer.clear();
+    ++connects;
     if (tls) {
       secure.emplace(io, ssl);
       SSL_set_tlsext_host_name(secure->native_handle(), host.c_str());
+      // A verifying client checks the name too, as real clients do.
+      if (verify) secure->set_verify_callback(asio::ssl::host_name_verification(host));
       beast::get_lowest_layer(*secure).connect(results);
       secure->handshake(asio::ssl::stream_base::client);
     } else {
@@ -79,7 +84,12 @@ HttpClient::HttpClient(std::string host, std::uint16_t port, bool tls, std::stri
   if (tls && !ca_file.empty()) {
     impl_->ssl.load_verify_file(ca_file);
     impl_->ssl.set_verify_mode(asio::ssl::verify_peer);
+    impl_->verify = true;
   }
+}
+
+int HttpClient::connections_opened() const {
+  return impl_->connects;
 }
 
 HttpClient::~HttpClient() = default;
@@ -133,6 +143,69 @@ HttpResult HttpClient::put(const std::string& target, const boost::json::value& 
 HttpResult HttpClient::patch(const std::string& target, const boost::json::value& body,
                              const std::map<std::string, std::string>& headers) {
   return request("PATCH", target, boost::json::serialize(body), headers);
+}
+
+namespace {
+
+HttpResult to_result(const http::response<http::string_body>& res) {
+  HttpResult out;
+  out.status = static_cast<int>(res.result_int());
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    out.headers[name] = std::string(f.value());
+  }
+  out.body = res.body();
+  return out;
+}
+
+}  // namespace
+
+struct RawConnection::Impl {
+  asio::io_context io;
+  beast::tcp_stream stream{io};
+  beast::flat_buffer buffer;
+};
+
+RawConnection::RawConnection(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+  impl_->stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+}
+
+RawConnection::~RawConnection() = default;
+
+bool RawConnection::send(const std::string& bytes) {
+  boost::system::error_code ec;
+  asio::write(impl_->stream.socket(), asio::buffer(bytes), ec);
+  return !ec;
+}
+
+HttpResult RawConnection::read_response(int timeout_ms) {
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 << 20);
+  boost::system::error_code ec;
+  impl_->stream.expires_after(std::chrono::milliseconds(timeout_ms));
+  http::async_read(impl_->stream, impl_->buffer, parser,
+                   [&](boost::system::error_code e, std::size_t) { ec = e; });
+  impl_->io.restart();
+  impl_->io.run();
+  if (ec) return {};
+  return to_result(parser.get());
+}
+
+bool RawConnection::closed_by_peer(int timeout_ms) {
+  if (impl_->buffer.size() > 0) return false;
+  char byte = 0;
+  boost::system::error_code ec;
+  std::size_t n = 0;
+  impl_->stream.expires_after(std::chrono::milliseconds(timeout_ms));
+  impl_->stream.async_read_some(asio::buffer(&byte, 1),
+                                [&](boost::system::error_code e, std::size_t got) {
+                                  ec = e;
+                                  n = got;
+                                });
+  impl_->io.restart();
+  impl_->io.run();
+  return n == 0 && (ec == asio::error::eof || ec == asio::error::connection_reset);
 }
 
 std::string raw_exchange(std::uint16_t port, const std::string& bytes, int timeout_ms) {

@@ -38,10 +38,34 @@ class HttpClient {
                    const std::map<std::string, std::string>& headers = {});
   HttpResult del(const std::string& target) { return request("DELETE", target); }
 
+  // Connections opened so far (1 after any number of keep-alive requests).
+  int connections_opened() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string bearer_;
+};
+
+// One TCP connection driven by hand: send bytes in pieces, read responses as
+// they come (pipelining, slow uploads, shutdown while a request is in flight).
+class RawConnection {
+ public:
+  explicit RawConnection(std::uint16_t port);
+  ~RawConnection();
+
+  // False when the bytes could not all be written (the peer closed).
+  bool send(const std::string& bytes);
+  // The next whole HTTP response; status 0 when the connection ended first
+  // or nothing came within `timeout_ms`.
+  HttpResult read_response(int timeout_ms = 5000);
+  // True when the peer has closed (EOF or reset) within `timeout_ms`, with
+  // no further bytes.
+  bool closed_by_peer(int timeout_ms = 5000);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Sends raw bytes on a new connection and returns whatever comes back before
