@@ -76,7 +76,9 @@ asio::awaitable<Response> on_owner(App& app, const Route& route, RequestContext&
     auto who = route.sessions->resolve(ctx.req);
     if (!who) {
       ctx.principal.reset();
-      co_return route.render_failure(ctx, session_failure());
+      const Failure f = session_failure();  // named: GCC 12 mishandles temporaries in co_return
+      Response res = route.render_failure(ctx, f);
+      co_return res;
     }
     ctx.principal = std::move(*who);
   }

@@ -121,6 +121,16 @@ int serve(std::unique_ptr<dsb::server::App> app) {
 
 int main(int argc, char** argv) {
   Options opts = parse_args(argc, argv);
+  if (opts.command == "serve") {
+    // Before any thread starts (build_app opens RocksDB, which starts its
+    // own): every thread inherits the mask and serve() takes the signals with
+    // sigwait. A thread that did not block them would die of them instead.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  }
   try {
     auto cfg = dsb::config::load(opts.config_path, opts.env);
     auto app = dsb::server::build_app(std::move(cfg));

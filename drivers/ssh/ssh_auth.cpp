@@ -132,8 +132,10 @@ asio::awaitable<Result<std::string>> authenticate(SshSession& s, const SshSettin
     };
     // A passphrase means a key derivation (bcrypt_pbkdf for OpenSSH keys:
     // half a second of CPU), which runs on the blocking pool, not the shard.
-    rc = ssh.passphrase.empty() ? co_await s.drive(sign_in, deadline)
-                                : co_await s.drive_off_thread(sign_in, deadline);
+    if (ssh.passphrase.empty())
+      rc = co_await s.drive(sign_in, deadline);
+    else
+      rc = co_await s.drive_off_thread(sign_in, deadline);
     if (rc == 0) co_return std::string("publickey");
     if (rc == kTimedOut) co_return timed_out(reporter);
     refusals.push_back(key_refusal(rc, s, user));

@@ -44,7 +44,12 @@ std::optional<std::string> MstrSessions::claimed_org(const Request& req) const {
 
 boost::asio::awaitable<std::string> MstrSessions::open(tenancy::Principal who) {
   const std::size_t owner = app_.shards->owner_of(who.org_id);
-  co_return co_await tables_.invoke_on(owner, [this, who](Table& t) { return insert(t, who); });
+  // Only trivially destructible captures: invoke_on copies the function into
+  // a lambda temporary inside co_await, which GCC 12 destroys twice. `who`
+  // lives in this frame until the call returns.
+  const tenancy::Principal* principal = &who;
+  auto add = [this, principal](Table& t) { return insert(t, *principal); };
+  co_return co_await tables_.invoke_on(owner, add);
 }
 
 std::string MstrSessions::insert(Table& t, const tenancy::Principal& who) {

@@ -101,7 +101,8 @@ TEST_F(CancelTest, SynchronousRequestOfACancelledJobAnswers409) {
   ASSERT_TRUE(db.wait_accepted(1, 5000));
   auto running = api().get("/v1/jobs?state=running");
   ASSERT_EQ(running.status, 200) << running.body;
-  const auto& items = running.json().at("items").as_array();
+  const auto listed = running.json();
+  const auto& items = listed.at("items").as_array();
   ASSERT_EQ(items.size(), 1u) << running.body;
   EXPECT_EQ(api().del("/v1/jobs/" + str(items[0], "id")).status, 200);
   ASSERT_EQ(pending.wait_for(std::chrono::seconds(5)), std::future_status::ready);

@@ -105,7 +105,8 @@ TEST_F(StagesTest, SynchronousAnswerHasTheStagesOfItsJob) {
   expect_complete_stream(got, wait_job(id));
   // Each stage of the answer is the "ok"/"failed"/"skipped" event of the job.
   std::vector<std::string> answered, streamed;
-  for (const auto& s : r.json().at("stages").as_array()) answered.push_back(str(s, "stage") + ":" + str(s, "status"));
+  const auto answer = r.json();
+  for (const auto& s : answer.at("stages").as_array()) answered.push_back(str(s, "stage") + ":" + str(s, "status"));
   for (const auto& e : stage_events(got))
     if (str(e, "status") != "started" && str(e, "status") != "progress")
       streamed.push_back(str(e, "stage") + ":" + str(e, "status"));

@@ -4,7 +4,7 @@
 // bastion whose key changed, a wrong pin storing nothing, the switch that
 // requires a pin, and no secret in any response or log line.
 #include "tests/integration/api/api_fixture.hpp"
-#include "tests/integration/ssh/ssh_fixture.hpp"
+#include "tests/integration/ssh/ssh_env.hpp"
 #include "tests/support/test_env.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -124,7 +124,7 @@ TEST_F(SshApiTest, AStoredKeyRefusesABastionWhoseKeyChanged) {
   const std::string key = keys.path() + "/host_key";
   ASSERT_EQ(std::system(("ssh-keygen -q -t ed25519 -N '' -C '' -f " + key + " >/dev/null").c_str()),
             0);
-  PrivateSshd impostor({"HostKey " + key, "PasswordAuthentication yes", "UsePAM no"});
+  PrivateSshd impostor({"PasswordAuthentication yes", "UsePAM no"}, key);
   if (!impostor.started()) GTEST_SKIP() << "starting an sshd needs root";
   auto patched = api().patch("/v1/datasources/" + id + "?test=false",
                              json::object{{"ssh", {{"port", impostor.port()}}}});

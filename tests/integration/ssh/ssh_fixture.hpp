@@ -1,13 +1,12 @@
-// Shared set-up for the SSH tunnel tests: the private sshd of
-// tests/services/start.sh (DSB_TEST_SSH_PORT, DSB_TEST_SSH_DIR) in front of
-// the PostgreSQL and MariaDB it starts, connection tests run on one
-// io_context, and the process's own resources (fds, tunnels) to check that
-// nothing outlives a test.
+// Driver-level set-up for the SSH tunnel tests: specs reaching testdb
+// through the test bastion, connection tests run on one io_context until
+// everything on it has finished, and the process's own resources (fds,
+// listeners) to check that nothing outlives a test.
 #pragma once
 
 #include "drivers/connection_test.hpp"
 #include "tests/integration/drivers/driver_test_util.hpp"
-#include "tests/support/broker_process.hpp"
+#include "tests/integration/ssh/ssh_env.hpp"
 
 #include <gtest/gtest.h>
 
@@ -38,18 +37,6 @@ T run_all(asio::awaitable<T> task) {
   if (error) std::rethrow_exception(error);
   return std::move(*out);
 }
-
-struct SshServices {
-  std::uint16_t ssh_port = 0;
-  std::string ssh_dir;  // id_ed25519, id_rsa, id_ecdsa, id_ed25519_pass, host_fingerprint, sshd.log
-  std::uint16_t pg_port = 0;
-  std::uint16_t mysql_port = 0;
-};
-SshServices ssh_services();
-
-// A file of DSB_TEST_SSH_DIR, whole (a private key) or its first line (a fingerprint).
-std::string ssh_file(const std::string& name);
-std::string ssh_line(const std::string& name);
 
 // SSH settings for the test bastion: sshtest with the password, or with the
 // key file `key` (and `passphrase`).
@@ -84,30 +71,5 @@ TestRun run_test(const drivers::ConnectionSpec& spec, bool fetch_schema = false,
 // Open file descriptors and listening TCP sockets of this process.
 int open_fds();
 int listening_sockets();
-
-// sshd.log of the test bastion, whole.
-std::string sshd_log();
-
-// Fails unless `text` holds none of the test's secrets.
-void expect_no_secret(const std::string& text);
-
-// A second sshd of our own on a free port (root only), with the test
-// bastion's host keys and `extra` config lines; stopped by the destructor.
-class PrivateSshd {
- public:
-  explicit PrivateSshd(const std::vector<std::string>& extra);
-  ~PrivateSshd();
-  PrivateSshd(const PrivateSshd&) = delete;
-  PrivateSshd& operator=(const PrivateSshd&) = delete;
-  std::uint16_t port() const { return port_; }
-  bool started() const { return pid_ > 0; }
-  int pid() const { return pid_; }
-  std::string log() const;
-
- private:
-  TempDir dir_;
-  int pid_ = -1;
-  std::uint16_t port_ = 0;
-};
 
 }  // namespace dsb::test
