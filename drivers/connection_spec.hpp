@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace dsb::drivers {
 
@@ -18,6 +19,9 @@ struct TlsSettings {
   std::string cert_pem;
   std::string key_pem;  // secret
   bool enabled() const { return mode != "disable"; }
+  bool known_mode() const {
+    return mode == "disable" || mode == "require" || mode == "verify-ca" || mode == "verify-full";
+  }
 };
 
 struct SshSettings {
@@ -25,16 +29,16 @@ struct SshSettings {
   std::string host;
   std::uint16_t port = 22;
   std::string username;
-  std::string password;     // secret
-  std::string private_key;  // secret, PEM or OpenSSH format
-  std::string passphrase;   // secret
+  std::string password;              // secret
+  std::string private_key;           // secret, PEM or OpenSSH format
+  std::string passphrase;            // secret
   std::string host_key_fingerprint;  // "SHA256:..." pin; empty = trust on first use
   bool require_host_key = false;     // refuse an empty pin (connections.require_ssh_host_key)
 };
 
 struct ConnectionSpec {
-  std::string type;      // catalogue type, e.g. "postgres"
-  std::string host;      // as the user gave it; used for TLS name checks
+  std::string type;  // catalogue type, e.g. "postgres"
+  std::string host;  // as the user gave it; used for TLS name checks
   std::uint16_t port = 0;
   std::string database;
   std::string schema;
@@ -44,6 +48,11 @@ struct ConnectionSpec {
   TlsSettings tls;
   SshSettings ssh;
   std::string file_root;  // csv/sqlite paths resolve under it and may not leave it
+
+  // What a driver's messages must never show (see secret_scrub.hpp).
+  std::vector<std::string> secrets() const {
+    return {password, tls.key_pem, ssh.password, ssh.private_key, ssh.passphrase};
+  }
 };
 
 // Where to dial after name resolution, the egress check and any SSH tunnel:

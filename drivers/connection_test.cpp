@@ -25,7 +25,8 @@ Failure stage_failed(StageReporter& reporter, const std::string& reason, std::st
 
 // Resolves `host` (numeric addresses without a lookup) within the deadline.
 asio::awaitable<Result<std::vector<ip::address>>> resolve(const std::string& host,
-                                                         Deadline deadline, StageReporter& reporter) {
+                                                          Deadline deadline,
+                                                          StageReporter& reporter) {
   boost::system::error_code ec;
   const auto numeric = ip::make_address(host, ec);
   if (!ec) co_return std::vector<ip::address>{numeric};
@@ -33,23 +34,34 @@ asio::awaitable<Result<std::vector<ip::address>>> resolve(const std::string& hos
   ip::tcp::resolver resolver(ex);
   asio::steady_timer timer(ex);
   timer.expires_at(deadline);
-  auto winner = co_await (resolver.async_resolve(host, "", asio::redirect_error(asio::use_awaitable, ec)) ||
-                          timer.async_wait(asio::use_awaitable));
+  auto winner =
+      co_await (resolver.async_resolve(host, "", asio::redirect_error(asio::use_awaitable, ec)) ||
+                timer.async_wait(asio::use_awaitable));
   if (winner.index() == 1)
-    co_return stage_failed(reporter, reason::timeout, "resolving '" + host + "' took longer than the deadline");
-  if (ec) co_return stage_failed(reporter, reason::dns_failed, "cannot resolve '" + host + "': " + ec.message());
+    co_return stage_failed(reporter, reason::timeout,
+                           "resolving '" + host + "' took longer than the deadline");
+  if (ec)
+    co_return stage_failed(reporter, reason::dns_failed,
+                           "cannot resolve '" + host + "': " + ec.message());
   std::vector<ip::address> out;
   for (const auto& entry : std::get<0>(winner)) out.push_back(entry.endpoint().address());
-  if (out.empty()) co_return stage_failed(reporter, reason::dns_failed, "'" + host + "' has no addresses");
+  if (out.empty())
+    co_return stage_failed(reporter, reason::dns_failed, "'" + host + "' has no addresses");
   co_return out;
 }
 
 // Opens an SSH tunnel to the database and connects the driver through it;
 // the session returned owns the tunnel.
 asio::awaitable<Result<std::unique_ptr<DriverSession>>> connect_tunneled(
-    Driver& driver, const ConnectionSpec& spec, std::vector<ip::address> bastion, StageReporter& reporter,
-    Clock::duration stage_timeout, Deadline overall_deadline, std::string* seen_fingerprint) {
-  ssh::TunnelRequest request{spec.ssh, std::move(bastion), spec.host, spec.port, stage_timeout, overall_deadline};
+    Driver& driver, const ConnectionSpec& spec, std::vector<ip::address> bastion,
+    StageReporter& reporter, Clock::duration stage_timeout, Deadline overall_deadline,
+    std::string* seen_fingerprint) {
+  ssh::TunnelRequest request{.ssh = spec.ssh,
+                             .bastion_addresses = std::move(bastion),
+                             .target_host = spec.host,
+                             .target_port = spec.port,
+                             .stage_timeout = stage_timeout,
+                             .overall_deadline = overall_deadline};
   auto tunnel = co_await ssh::open_tunnel(std::move(request), reporter, seen_fingerprint);
   if (!tunnel) co_return tunnel.error();
   ConnectTarget target{spec, (*tunnel)->address(), (*tunnel)->port(),
@@ -122,8 +134,9 @@ asio::awaitable<TestOutcome> run_connection_test(TestRequest request, const Egre
   reporter.begin("validate");
   reporter.ok();
   const Deadline overall = started + request.limits.test;
-  auto session = co_await open_session(request.spec, egress, reporter, started + request.limits.connect,
-                                       overall, &out.ssh_host_key_fingerprint);
+  auto session =
+      co_await open_session(request.spec, egress, reporter, started + request.limits.connect,
+                            overall, &out.ssh_host_key_fingerprint);
   if (!session) co_return finish(session.error());
 
   reporter.begin("probe_query");
@@ -135,7 +148,8 @@ asio::awaitable<TestOutcome> run_connection_test(TestRequest request, const Egre
 
   if (request.fetch_schema) {
     reporter.begin("fetch_schema");
-    auto schema = co_await (*session)->fetch_schema(request.filter, reporter, Clock::now() + request.limits.schema);
+    auto schema = co_await (*session)->fetch_schema(request.filter, reporter,
+                                                    Clock::now() + request.limits.schema);
     if (!schema) {
       if (reporter.in_stage()) reporter.failed(schema.error().reason, schema.error().message);
       co_return finish(schema.error());

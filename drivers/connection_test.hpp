@@ -26,7 +26,7 @@ struct TestRequest {
 };
 
 struct TestOutcome {
-  std::optional<Failure> failure;       // unset on success
+  std::optional<Failure> failure;        // unset on success
   std::optional<SchemaSnapshot> schema;  // when fetch_schema and success
   double total_ms = 0;
   std::string ssh_host_key_fingerprint;  // the bastion key seen, for trust on first use
@@ -45,6 +45,5 @@ bool is_file_type(std::string_view type);
 
 asio::awaitable<TestOutcome> run_connection_test(TestRequest request, const EgressPolicy& egress,
                                                  StageReporter& reporter);
-
 
 }  // namespace dsb::drivers

@@ -10,4 +10,14 @@ Failure test_failure(std::string stage, std::string reason, std::string message)
   return f;
 }
 
+std::string Driver::quote_identifier(std::string_view name) const {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
 }  // namespace dsb::drivers

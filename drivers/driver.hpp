@@ -72,8 +72,9 @@ class Driver {
   // tcp_connect, tls_handshake (or skipped) and authenticate.
   virtual asio::awaitable<Result<std::unique_ptr<DriverSession>>> connect(
       const ConnectTarget& target, StageReporter& reporter) = 0;
-  // Quotes an identifier (database, schema, table name) the driver's way.
-  virtual std::string quote_identifier(std::string_view name) const = 0;
+  // Quotes an identifier (database, schema, table name) the driver's way;
+  // by default the SQL standard's: "name" with embedded quotes doubled.
+  virtual std::string quote_identifier(std::string_view name) const;
 };
 
 }  // namespace dsb::drivers

@@ -40,7 +40,8 @@ struct SchemaFilter {
 
 namespace dsb::drivers {
 
-// [{"name", "tables": [{"name", "kind", "columns": [{name, type, nullable, primary_key, ordinal}]}]}]
+// [{"name", "tables": [{"name", "kind", "columns": [{name, type, nullable, primary_key,
+// ordinal}]}]}]
 boost::json::value schema_to_json(const SchemaSnapshot& s);
 
 // Lower-case hex SHA-256 of the canonical JSON of the tables: the ETag.

@@ -23,26 +23,26 @@ namespace dsb::drivers {
 enum class FieldKind { string, integer, boolean, enumeration, object, text };
 
 struct FieldSpec {
-  std::string path;         // "host", "options.account", ...
+  std::string path;  // "host", "options.account", ...
   FieldKind kind = FieldKind::string;
   bool required = false;
   bool secret = false;
-  std::string default_value;            // JSON text, empty = none
-  std::vector<std::string> allowed;     // for enumeration
-  std::string vendor_name;              // the Databrain credentials key, e.g. "server" for mssql host
+  std::string default_value;         // JSON text, empty = none
+  std::vector<std::string> allowed;  // for enumeration
+  std::string vendor_name;           // the Databrain credentials key, e.g. "server" for mssql host
   std::string description;
 };
 
 struct TypeEntry {
-  std::string name;                    // "postgres"
-  std::string label;                   // "PostgreSQL"
-  std::vector<std::string> aliases;    // "mariadb" for mysql
-  std::string family;                  // driver family: postgres, mysql, clickhouse, csv, sqlite, or ""
+  std::string name;                  // "postgres"
+  std::string label;                 // "PostgreSQL"
+  std::vector<std::string> aliases;  // "mariadb" for mysql
+  std::string family;  // driver family: postgres, mysql, clickhouse, csv, sqlite, or ""
   std::uint16_t default_port = 0;
-  bool connectable = false;            // this build has a driver
+  bool connectable = false;  // this build has a driver
   bool supports_tls = false;
   bool supports_ssh = false;
-  std::vector<FieldSpec> fields;       // every accepted path except name/type/tls/ssh/tenancy
+  std::vector<FieldSpec> fields;  // every accepted path except name/type/tls/ssh/tenancy
 };
 
 struct ValidationContext {
@@ -68,7 +68,8 @@ void validate_datasource(const TypeEntry& entry, const boost::json::object& body
 // Fills defaults for absent optional fields (port, options.*).
 void apply_defaults(const TypeEntry& entry, boost::json::object& body);
 
-// GET /v1/types: [{name, label, aliases, default_port, connectable, fields:[{path, kind, required, secret, default, allowed}]}]
+// GET /v1/types: [{name, label, aliases, default_port, connectable, fields:[{path, kind, required,
+// secret, default, allowed}]}]
 boost::json::value catalogue_json();
 
 }  // namespace dsb::drivers

@@ -1,7 +1,7 @@
 #include "drivers/clickhouse/ch_http.hpp"
 
-#include "drivers/clickhouse/ch_tls.hpp"
 #include "drivers/driver.hpp"
+#include "drivers/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -212,7 +212,7 @@ asio::awaitable<Result<std::unique_ptr<ChHttp>>> ChHttp::open(const ConnectTarge
     reporter.begin("tcp_connect");
     return failed(&reporter, "tcp_connect", reason::tls_failed, std::move(message));
   };
-  if (!known_tls_mode(tls.mode)) co_return tls_problem("unknown TLS mode '" + tls.mode + "'");
+  if (!tls.known_mode()) co_return tls_problem("unknown TLS mode '" + tls.mode + "'");
   if (tls.mode == "verify-full" && target.spec.host.empty()) {
     co_return tls_problem("verify-full needs the server's host name");
   }

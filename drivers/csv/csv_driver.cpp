@@ -71,17 +71,6 @@ class CsvDriver final : public Driver {
                  {"files", source->files.size()}});
     co_return std::make_unique<csv::CsvSession>(spec.file_root, *options, std::move(*source));
   }
-
-  // "name" with embedded quotes doubled (SQL standard).
-  std::string quote_identifier(std::string_view name) const override {
-    std::string out = "\"";
-    for (char c : name) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    out += '"';
-    return out;
-  }
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "drivers/driver.hpp"
 #include "drivers/mysql/mysql_async.hpp"
 #include "drivers/mysql/mysql_errors.hpp"
+#include "drivers/secret_scrub.hpp"
 #include "drivers/tls_files.hpp"
 
 #include <sys/socket.h>
@@ -15,10 +16,6 @@ namespace dsb::drivers::mysql {
 namespace asio = boost::asio;
 
 namespace {
-
-bool known_tls_mode(const std::string& mode) {
-  return mode == "disable" || mode == "require" || mode == "verify-ca" || mode == "verify-full";
-}
 
 bool socket_connected(int fd) {
   if (fd < 0) return false;
@@ -67,16 +64,12 @@ class PlainStages {
 
 }  // namespace
 
-std::vector<std::string> secrets_of(const ConnectionSpec& spec) {
-  return {spec.password, spec.tls.key_pem};
-}
-
 asio::awaitable<Result<OpenConnection>> mysql_connect(const ConnectTarget& target,
                                                       StageReporter& reporter) {
   const ConnectionSpec& spec = target.spec;
-  const std::vector<std::string> secrets = secrets_of(spec);
+  const std::vector<std::string> secrets = spec.secrets();
   reporter.begin("tcp_connect");
-  if (!known_tls_mode(spec.tls.mode)) {
+  if (!spec.tls.known_mode()) {
     co_return report_failure(reporter, reason::tls_failed,
                              "unknown TLS mode '" + spec.tls.mode + "'");
   }

@@ -22,9 +22,6 @@ struct OpenConnection {
   std::shared_ptr<TlsRelay> relay;  // set when TLS is on: the handle talks to it
 };
 
-// The spec's secret values, to scrub from messages.
-std::vector<std::string> secrets_of(const ConnectionSpec& spec);
-
 // Connects to target.dial_address:dial_port before target.connect_deadline,
 // with character set utf8mb4, LOAD DATA LOCAL and multi-statements off.
 // Without TLS, Connector/C dials itself and the stages are inferred at each

@@ -3,6 +3,7 @@
 #include "drivers/driver.hpp"
 #include "drivers/mysql/mysql_async.hpp"
 #include "drivers/mysql/mysql_errors.hpp"
+#include "drivers/secret_scrub.hpp"
 
 namespace dsb::drivers::mysql {
 

@@ -13,7 +13,7 @@ class MysqlDriver final : public Driver {
       const ConnectTarget& target, StageReporter& reporter) override {
     auto open = co_await mysql::mysql_connect(target, reporter);
     if (!open) co_return open.error();
-    mysql::MysqlConnection connection(std::move(*open), mysql::secrets_of(target.spec));
+    mysql::MysqlConnection connection(std::move(*open), target.spec.secrets());
     co_return std::make_unique<mysql::MysqlSession>(std::move(connection), target.spec.database);
   }
 

@@ -12,8 +12,4 @@ namespace dsb::drivers::mysql {
 // `stage` (tcp_connect, tls_handshake, authenticate, or an operation).
 const char* failure_reason(unsigned code, std::string_view stage, std::string_view message);
 
-// Replaces every occurrence of each non-empty secret with *** and trims
-// surrounding white space.
-std::string scrub_secrets(std::string message, const std::vector<std::string>& secrets);
-
 }  // namespace dsb::drivers::mysql

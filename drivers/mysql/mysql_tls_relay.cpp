@@ -3,6 +3,7 @@
 #include "drivers/driver.hpp"
 #include "drivers/mysql/mysql_errors.hpp"
 #include "drivers/mysql/mysql_wire.hpp"
+#include "drivers/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,8 +17,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <unistd.h>
 
 #include <optional>
@@ -35,12 +34,6 @@ namespace {
 
 constexpr std::uint32_t kMaxAuthPacket = 16 * 1024 * 1024;
 constexpr std::size_t kChunk = 64 * 1024;
-
-bool is_ip_address(const std::string& host) {
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
-}
 
 }  // namespace
 
@@ -90,56 +83,6 @@ struct TlsRelay::State {
 namespace {
 
 using State = TlsRelay::State;
-
-// The TLS context: protocol floor, CA (or the system store), client
-// certificate; PEM blocks are read from memory, never written to disk.
-Result<void> configure(ssl::context& ctx, const TlsSettings& tls) {
-  boost::system::error_code ec;
-  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-  if (tls.mode == "require") {
-    ctx.set_verify_mode(ssl::verify_none);
-  } else {
-    ctx.set_verify_mode(ssl::verify_peer);
-    if (!tls.ca_pem.empty()) {
-      ctx.add_certificate_authority(asio::buffer(tls.ca_pem), ec);
-      if (ec) return fail(400, "TLS", "the CA certificate cannot be read: " + ec.message());
-    } else {
-      ctx.set_default_verify_paths(ec);
-    }
-  }
-  if (!tls.cert_pem.empty()) {
-    ctx.use_certificate_chain(asio::buffer(tls.cert_pem), ec);
-    if (ec) return fail(400, "TLS", "the client certificate cannot be read: " + ec.message());
-  }
-  if (!tls.key_pem.empty()) {
-    ctx.use_private_key(asio::buffer(tls.key_pem), ssl::context::pem, ec);
-    if (ec) return fail(400, "TLS", "the client key cannot be read");
-  }
-  return {};
-}
-
-// SNI, and for verify-full the name (or address) the certificate must carry.
-void expect_name(SSL* ssl, const TlsSettings& tls, const std::string& host) {
-  const bool ip = is_ip_address(host);
-  if (!ip && !host.empty()) SSL_set_tlsext_host_name(ssl, host.c_str());
-  if (tls.mode != "verify-full") return;
-  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-  if (ip) {
-    X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
-  } else {
-    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
-  }
-}
-
-std::string handshake_error(SSL* ssl, const boost::system::error_code& ec) {
-  const long verify = SSL_get_verify_result(ssl);
-  if (verify != X509_V_OK) {
-    return std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify);
-  }
-  return "TLS handshake failed: " + ec.message();
-}
 
 Failure report(StageReporter& reporter, State& state, const char* why, std::string message) {
   state.close();
@@ -227,12 +170,12 @@ asio::awaitable<bool> start_tls(State& s, unsigned char (&header)[wire::kHeaderS
     co_return false;
   }
   s.ctx.emplace(ssl::context::tls_client);
-  if (auto configured = configure(*s.ctx, s.tls); !configured) {
+  if (auto configured = configure_tls(*s.ctx, s.tls); !configured) {
     s.tell(reason::tls_failed, configured.error().message);
     co_return false;
   }
   s.server.emplace(std::move(s.plain), *s.ctx);
-  expect_name(s.server->native_handle(), s.tls, s.host);
+  expect_server_name(s.server->native_handle(), s.tls, s.host);
 
   unsigned char request_header[wire::kHeaderSize];
   wire::write_header(request_header, {32, static_cast<std::uint8_t>(s.greeting_seq + 1)});

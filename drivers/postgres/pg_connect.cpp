@@ -2,6 +2,7 @@
 
 #include "drivers/driver.hpp"
 #include "drivers/postgres/pg_errors.hpp"
+#include "drivers/secret_scrub.hpp"
 #include "drivers/socket_wait.hpp"
 #include "drivers/tls_files.hpp"
 
@@ -42,10 +43,6 @@ class ConnParams {
   std::vector<const char*> keys_;
   std::vector<std::string> values_;
 };
-
-bool known_tls_mode(const std::string& mode) {
-  return mode == "disable" || mode == "require" || mode == "verify-ca" || mode == "verify-full";
-}
 
 ConnParams connect_params(const ConnectTarget& target, const TlsFiles& files) {
   const ConnectionSpec& spec = target.spec;
@@ -134,16 +131,12 @@ std::string timeout_message(const std::string& stage) {
 
 }  // namespace
 
-std::vector<std::string> secrets_of(const ConnectionSpec& spec) {
-  return {spec.password, spec.tls.key_pem};
-}
-
 asio::awaitable<Result<PgConnPtr>> pg_connect(const ConnectTarget& target,
                                               StageReporter& reporter) {
   const ConnectionSpec& spec = target.spec;
-  const std::vector<std::string> secrets = secrets_of(spec);
+  const std::vector<std::string> secrets = spec.secrets();
   reporter.begin("tcp_connect");
-  if (!known_tls_mode(spec.tls.mode)) {
+  if (!spec.tls.known_mode()) {
     co_return report_failure(reporter, reason::tls_failed,
                              "unknown TLS mode '" + spec.tls.mode + "'");
   }

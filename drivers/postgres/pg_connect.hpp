@@ -15,9 +15,6 @@
 
 namespace dsb::drivers::postgres {
 
-// The spec's secret values, to scrub from messages.
-std::vector<std::string> secrets_of(const ConnectionSpec& spec);
-
 // Connects to target.dial_address:dial_port (TLS names checked against
 // spec.host) before target.connect_deadline. On success the connection is
 // in non-blocking mode. On failure the current stage is reported failed and

@@ -2,6 +2,7 @@
 
 #include "drivers/driver.hpp"
 #include "drivers/postgres/pg_errors.hpp"
+#include "drivers/secret_scrub.hpp"
 #include "drivers/socket_wait.hpp"
 
 namespace dsb::drivers::postgres {

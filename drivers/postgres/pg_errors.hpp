@@ -23,8 +23,4 @@ const char* connect_failure_reason(std::string_view stage, const PgMessage& mess
 // The reason for a failed statement, from its SQLSTATE.
 const char* sqlstate_reason(std::string_view sqlstate);
 
-// Replaces every occurrence of each non-empty secret with *** and trims
-// surrounding white space.
-std::string scrub_secrets(std::string message, const std::vector<std::string>& secrets);
-
 }  // namespace dsb::drivers::postgres

@@ -17,19 +17,8 @@ class PostgresDriver final : public Driver {
       const ConnectTarget& target, StageReporter& reporter) override {
     auto conn = co_await postgres::pg_connect(target, reporter);
     if (!conn) co_return conn.error();
-    postgres::PgConnection connection(std::move(*conn), postgres::secrets_of(target.spec));
+    postgres::PgConnection connection(std::move(*conn), target.spec.secrets());
     co_return std::make_unique<postgres::PgSession>(std::move(connection), flavor_);
-  }
-
-  // "name" with embedded quotes doubled, as PQescapeIdentifier does.
-  std::string quote_identifier(std::string_view name) const override {
-    std::string out = "\"";
-    for (char c : name) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    out += '"';
-    return out;
   }
 
  private:

@@ -55,17 +55,6 @@ class SqliteDriver final : public Driver {
     reporter.ok({{"path", relative}, {"kind", "file"}});
     co_return std::make_unique<sqlite::SqliteSession>(std::move(*db));
   }
-
-  // "name" with embedded quotes doubled.
-  std::string quote_identifier(std::string_view name) const override {
-    std::string out = "\"";
-    for (char c : name) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    out += '"';
-    return out;
-  }
 };
 
 }  // namespace

@@ -30,8 +30,9 @@ struct TunnelRequest {
   Deadline overall_deadline{};      // bounds every stage too
 };
 
-// A running tunnel. Destroying it ends it: the driver's last bytes still go
-// through, then the channel, the session and the listener close.
+// A running tunnel. Destroying it (on the executor's thread) ends it: the
+// driver's last bytes still go through, then the channel, the session and
+// the listener close, within a couple of seconds at most.
 class SshTunnel {
  public:
   explicit SshTunnel(std::shared_ptr<TunnelPump> pump);

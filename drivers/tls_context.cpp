@@ -1,4 +1,4 @@
-#include "drivers/clickhouse/ch_tls.hpp"
+#include "drivers/tls_context.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -6,7 +6,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-namespace dsb::drivers::clickhouse {
+namespace dsb::drivers {
 
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
@@ -20,10 +20,6 @@ bool is_ip_address(const std::string& host) {
 }
 
 }  // namespace
-
-bool known_tls_mode(const std::string& mode) {
-  return mode == "disable" || mode == "require" || mode == "verify-ca" || mode == "verify-full";
-}
 
 Result<void> configure_tls(ssl::context& ctx, const TlsSettings& tls) {
   boost::system::error_code ec;
@@ -72,4 +68,4 @@ std::string handshake_error(SSL* ssl, const boost::system::error_code& ec) {
   return "TLS handshake failed: " + ec.message();
 }
 
-}  // namespace dsb::drivers::clickhouse
+}  // namespace dsb::drivers

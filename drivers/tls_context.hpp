@@ -1,4 +1,5 @@
-// TLS for the ClickHouse HTTPS interface, from a datasource's TLS settings:
+// A driver's TLS client context, from a datasource's TLS settings (drivers
+// that do TLS with Asio themselves: ClickHouse over HTTPS, the MySQL relay):
 //   require      encrypt, verify nothing;
 //   verify-ca    the chain must lead to the CA (or the system store);
 //   verify-full  that, and the certificate must name spec.host.
@@ -15,9 +16,7 @@
 
 typedef struct ssl_st SSL;
 
-namespace dsb::drivers::clickhouse {
-
-bool known_tls_mode(const std::string& mode);
+namespace dsb::drivers {
 
 // TLS 1.2+, verification as the mode says, the CA, client certificate and
 // key from PEM. Fails (with a message, no reason) when a PEM block is bad.
@@ -30,4 +29,4 @@ void expect_server_name(SSL* ssl, const TlsSettings& tls, const std::string& hos
 // Why a handshake failed: the certificate check when it failed, else `ec`.
 std::string handshake_error(SSL* ssl, const boost::system::error_code& ec);
 
-}  // namespace dsb::drivers::clickhouse
+}  // namespace dsb::drivers
