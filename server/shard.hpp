@@ -83,9 +83,12 @@ class Sharded {
     using R = decltype(fn(std::declval<T&>()));
     T* item = items_[i].get();
     if (Shard::current() == i) co_return fn(*item);
-    co_return co_await asio::co_spawn(
-        shards_.at(i).executor(), [item, fn]() -> asio::awaitable<R> { co_return fn(*item); },
-        asio::use_awaitable);
+    // The task and the awaitable are named, not temporaries of the co_await
+    // expression: GCC 12 destroys such temporaries twice, which freed the
+    // captures of every caller's lambda twice.
+    auto task = [item, fn]() -> asio::awaitable<R> { co_return fn(*item); };
+    auto on_shard = asio::co_spawn(shards_.at(i).executor(), std::move(task), asio::use_awaitable);
+    co_return co_await std::move(on_shard);
   }
 
   std::size_t size() const { return items_.size(); }

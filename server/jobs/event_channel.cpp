@@ -11,9 +11,13 @@ namespace dsb::server::jobs {
 namespace asio = boost::asio;
 
 EventChannel::EventChannel(asio::any_io_executor ex, std::size_t limit, OnOverflow policy)
-    : ready_(std::move(ex), asio::steady_timer::time_point::max()), limit_(limit), policy_(policy) {}
+    : ready_(std::move(ex), asio::steady_timer::time_point::max()),
+      limit_(limit),
+      policy_(policy) {}
 
-void EventChannel::wake() { ready_.cancel(); }
+void EventChannel::wake() {
+  ready_.cancel();
+}
 
 void EventChannel::push(Payload message, const std::string& job, std::int64_t seq) {
   if (closed_) return;
@@ -25,7 +29,8 @@ void EventChannel::push(Payload message, const std::string& job, std::int64_t se
       return;
     }
     if (job.empty()) return;  // a reply to the client, not an event it could fetch again
-    const bool known = std::any_of(missed_.begin(), missed_.end(), [&](const auto& m) { return m.first == job; });
+    const bool known =
+        std::any_of(missed_.begin(), missed_.end(), [&](const auto& m) { return m.first == job; });
     if (!known) missed_.emplace_back(job, seq);
     return;
   }
@@ -47,8 +52,8 @@ asio::awaitable<std::optional<Payload>> EventChannel::pop() {
   std::size_t reported = 0;
   while (reported < missed_.size() && queue_.size() < limit_ / 2) {
     const auto& [job, seq] = missed_[reported++];
-    queue_.push_back(std::make_shared<const std::string>(
-        boost::json::serialize(boost::json::object{{"overflow", true}, {"job", job}, {"missed_from_seq", seq}})));
+    queue_.push_back(std::make_shared<const std::string>(boost::json::serialize(
+        boost::json::object{{"overflow", true}, {"job", job}, {"missed_from_seq", seq}})));
   }
   missed_.erase(missed_.begin(), missed_.begin() + static_cast<std::ptrdiff_t>(reported));
   co_return p;

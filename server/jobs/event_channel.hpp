@@ -36,6 +36,8 @@ class EventChannel {
 
   void close();
   bool closed() const { return closed_; }
+  // Messages waiting to be written.
+  std::size_t pending() const { return queue_.size(); }
 
   // Called once, on this shard, when the `close` policy closes the channel
   // because the client fell behind: the session cuts the connection then,

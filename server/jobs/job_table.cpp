@@ -15,7 +15,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::array<std::string_view, 5> kStateNames = {"queued", "running", "succeeded", "failed",
-                                                          "cancelled"};
+                                                         "cancelled"};
 
 std::string job_key(std::string_view org, std::string_view id) {
   return std::string(org) + "/" + std::string(id);
@@ -23,9 +23,12 @@ std::string job_key(std::string_view org, std::string_view id) {
 
 bool matches(Topic topic, const std::string& value, const Job& job) {
   switch (topic) {
-    case Topic::job: return value == job.id;
-    case Topic::datasource: return !job.datasource_id.empty() && value == job.datasource_id;
-    case Topic::org: return true;
+    case Topic::job:
+      return value == job.id;
+    case Topic::datasource:
+      return !job.datasource_id.empty() && value == job.datasource_id;
+    case Topic::org:
+      return true;
   }
   return false;
 }
@@ -46,7 +49,9 @@ std::unique_ptr<Job> job_from_stored(const json::object& o) {
 
 }  // namespace
 
-std::string_view to_string(JobState s) { return kStateNames[static_cast<int>(s)]; }
+std::string_view to_string(JobState s) {
+  return kStateNames[static_cast<int>(s)];
+}
 
 std::optional<JobState> parse_job_state(std::string_view s) {
   for (std::size_t i = 0; i < kStateNames.size(); ++i)
@@ -59,10 +64,12 @@ json::object job_json(const Job& job) {
   for (const auto& e : job.events) events.push_back(e);
   return {{"id", job.id},
           {"kind", job.kind},
-          {"datasource", job.datasource_id.empty() ? json::value(nullptr) : json::value(job.datasource_id)},
+          {"datasource",
+           job.datasource_id.empty() ? json::value(nullptr) : json::value(job.datasource_id)},
           {"state", to_string(job.state)},
           {"created_at", rfc3339(job.created_at_ms)},
-          {"finished_at", job.finished_at_ms ? json::value(rfc3339(job.finished_at_ms)) : json::value(nullptr)},
+          {"finished_at",
+           job.finished_at_ms ? json::value(rfc3339(job.finished_at_ms)) : json::value(nullptr)},
           {"events", std::move(events)},
           {"result", job.result}};
 }
@@ -78,7 +85,8 @@ Job& JobTable::create(std::string org_id, std::string datasource_id, std::string
   job->datasource_id = std::move(datasource_id);
   job->kind = std::move(kind);
   job->created_at_ms = now_unix_ms();
-  job->done = std::make_unique<boost::asio::steady_timer>(ex_, boost::asio::steady_timer::time_point::max());
+  job->done = std::make_unique<boost::asio::steady_timer>(
+      ex_, boost::asio::steady_timer::time_point::max());
   Job& ref = *job;
   jobs_.emplace(ref.id, std::move(job));
   return ref;
@@ -103,7 +111,8 @@ Job* JobTable::adopt(const std::string& id, const std::string& raw) {
   try {
     auto job = job_from_stored(v.as_object());
     if (job->id != id) return nullptr;
-    const auto cutoff = now_unix_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(retention_).count();
+    const auto cutoff =
+        now_unix_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(retention_).count();
     if (job->finished_at_ms < cutoff) {
       // Past retention (left by an earlier run, so expire() never saw it).
       store::Batch batch;
@@ -153,11 +162,14 @@ std::vector<const Job*> JobTable::list(std::string_view org_id, std::string_view
   return out;
 }
 
-void JobTable::set_running(Job& job) { job.state = JobState::running; }
+void JobTable::set_running(Job& job) {
+  job.state = JobState::running;
+}
 
 void JobTable::record(Job& job, const drivers::StageEvent& ev) {
   json::object m{{"job", job.id},
-                 {"datasource", job.datasource_id.empty() ? json::value(nullptr) : json::value(job.datasource_id)},
+                 {"datasource", job.datasource_id.empty() ? json::value(nullptr)
+                                                          : json::value(job.datasource_id)},
                  {"seq", static_cast<std::int64_t>(job.events.size() + 1)},
                  {"stage", ev.stage},
                  {"status", ev.status},
@@ -175,7 +187,8 @@ void JobTable::finish(Job& job, JobState state, json::value result) {
   job.result = std::move(result);
   job.finished_at_ms = now_unix_ms();
   json::object m{{"job", job.id},
-                 {"datasource", job.datasource_id.empty() ? json::value(nullptr) : json::value(job.datasource_id)},
+                 {"datasource", job.datasource_id.empty() ? json::value(nullptr)
+                                                          : json::value(job.datasource_id)},
                  {"seq", static_cast<std::int64_t>(job.events.size() + 1)},
                  {"state", to_string(state)},
                  {"result", job.result}};
@@ -204,20 +217,28 @@ void JobTable::publish(const Job& job, const json::object& message) {
   // Serialized once, shared by every subscriber.
   auto payload = std::make_shared<const std::string>(json::serialize(message));
   const auto seq = message.at("seq").as_int64();
-  for (auto& [shard, sessions] : by_shard) deliver_(shard, std::move(sessions), payload, job.id, seq);
+  for (auto& [shard, sessions] : by_shard)
+    deliver_(shard, std::move(sessions), payload, job.id, seq);
 }
 
-std::optional<std::vector<Payload>> JobTable::subscribe(std::string_view org_id, Topic topic,
-                                                        const std::string& value, Subscriber who) {
-  std::vector<Payload> replay;
+bool JobTable::subscribe(std::string_view org_id, Topic topic, const std::string& value,
+                         Subscriber who, const Payload& confirmation) {
+  const Job* job = nullptr;
   if (topic == Topic::job) {
-    Job* job = find(org_id, value);
-    if (job == nullptr) return std::nullopt;
-    for (const auto& e : job->events)
-      replay.push_back(std::make_shared<const std::string>(json::serialize(e)));
+    job = find(org_id, value);
+    if (job == nullptr) return false;
   }
   subscriptions_.push_back({std::string(org_id), topic, value, who});
-  return replay;
+  // Handing the replay back to the caller instead raced live events: the
+  // answer of a cross-shard call is posted one hop later than a delivery
+  // posted now, so events published meanwhile arrived before the replay.
+  deliver_(who.shard, {who.session}, confirmation, std::string(), 0);
+  if (job == nullptr) return true;
+  for (std::size_t i = 0; i < job->events.size(); ++i)
+    deliver_(who.shard, {who.session},
+             std::make_shared<const std::string>(json::serialize(job->events[i])), job->id,
+             static_cast<std::int64_t>(i + 1));
+  return true;
 }
 
 void JobTable::unsubscribe(std::string_view org_id, Topic topic, const std::string& value,
@@ -232,7 +253,8 @@ void JobTable::drop(Subscriber who) {
 }
 
 void JobTable::expire() {
-  const auto cutoff = now_unix_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(retention_).count();
+  const auto cutoff =
+      now_unix_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(retention_).count();
   store::Batch batch;
   for (auto* table : {&jobs_, &loaded_}) {
     for (auto it = table->begin(); it != table->end();) {

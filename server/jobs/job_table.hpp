@@ -46,7 +46,8 @@ struct Job {
   bool holds_slot = false;
 
   bool finished() const {
-    return state == JobState::succeeded || state == JobState::failed || state == JobState::cancelled;
+    return state == JobState::succeeded || state == JobState::failed ||
+           state == JobState::cancelled;
   }
 };
 
@@ -84,10 +85,12 @@ class JobTable {
   // The final message; persists the result; wakes waiters.
   void finish(Job& job, JobState state, boost::json::value result);
 
-  // Registers `who`; for a job topic returns the messages so far (replayed
-  // before any live one). nullopt when the job is unknown to this org.
-  std::optional<std::vector<Payload>> subscribe(std::string_view org_id, Topic topic,
-                                                const std::string& value, Subscriber who);
+  // Registers `who` and sends it `confirmation`, then (for a job topic) the
+  // job's messages so far. They go out through `Deliver` like live events,
+  // from this shard, so no live event can overtake them. False (nothing
+  // registered or sent) when the job is unknown to this org.
+  bool subscribe(std::string_view org_id, Topic topic, const std::string& value, Subscriber who,
+                 const Payload& confirmation);
   void unsubscribe(std::string_view org_id, Topic topic, const std::string& value, Subscriber who);
   void drop(Subscriber who);
 

@@ -19,8 +19,8 @@ class LocalSessions {
   }
   void remove(std::uint64_t id) { sessions_.erase(id); }
 
-  void deliver(const std::vector<std::uint64_t>& ids, const Payload& message, const std::string& job,
-               std::int64_t seq) {
+  void deliver(const std::vector<std::uint64_t>& ids, const Payload& message,
+               const std::string& job, std::int64_t seq) {
     for (auto id : ids) {
       auto it = sessions_.find(id);
       if (it == sessions_.end()) continue;
@@ -28,6 +28,15 @@ class LocalSessions {
     }
   }
   std::size_t size() const { return sessions_.size(); }
+
+  // Ends every session of this shard (shutdown): each one's writer stops and
+  // the session closes its WebSocket.
+  void close_all() {
+    for (auto& [id, weak] : sessions_)
+      if (auto channel = weak.lock()) channel->close();
+  }
+  // Whether a shutdown watcher runs on this shard (see ws/event_session.cpp).
+  bool watching = false;
 
  private:
   std::unordered_map<std::uint64_t, std::weak_ptr<EventChannel>> sessions_;

@@ -3,8 +3,11 @@
 #include "server/jobs/event_channel.hpp"
 #include "server/ws/subscription_request.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -14,6 +17,10 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 namespace dsb::server::ws {
 namespace asio = boost::asio;
@@ -25,6 +32,11 @@ using namespace asio::experimental::awaitable_operators;
 namespace {
 
 constexpr std::size_t kMaxClientMessage = 4096;
+// The kernel's send buffer of an event socket, fixed: left to autotuning it
+// grows to megabytes (tcp_wmem), so a client that stops reading would hide
+// thousands of events there before its bounded queue ever overflowed. Events
+// are small; this still holds hundreds of them.
+constexpr int kSendBuffer = 64 * 1024;
 
 struct Credentials {
   std::string token;
@@ -64,12 +76,14 @@ std::string query_param(const Request& req, std::string_view key) {
 }
 
 template <class Stream>
-asio::awaitable<void> refuse(Stream& stream, const Request& req, http::status status, std::string_view message) {
+asio::awaitable<void> refuse(Stream& stream, const Request& req, http::status status,
+                             std::string_view message) {
   Response res{status, req.version()};
   res.set(http::field::content_type, "application/json");
-  res.body() = json::serialize(json::object{{"code", status == http::status::unauthorized ? "AUTHENTICATION_ERROR" : "INVALID_REQUEST"},
-                                            {"message", message},
-                                            {"details", json::array{}}});
+  res.body() = json::serialize(json::object{
+      {"code", status == http::status::unauthorized ? "AUTHENTICATION_ERROR" : "INVALID_REQUEST"},
+      {"message", message},
+      {"details", json::array{}}});
   res.keep_alive(false);
   res.prepare_payload();
   boost::system::error_code ec;
@@ -78,13 +92,26 @@ asio::awaitable<void> refuse(Stream& stream, const Request& req, http::status st
 
 template <class Ws>
 asio::awaitable<void> write_loop(Ws& ws, jobs::EventChannel& channel) {
+  // While more messages wait, TCP_CORK lets the kernel send them as full
+  // segments instead of one small segment per message; the cork comes off
+  // as soon as the queue is empty, so nothing waits for more.
+  auto& socket = beast::get_lowest_layer(ws).socket();
+  bool corked = false;
+  auto cork = [&](bool on) {
+    if (corked == on) return;
+    corked = on;
+    const int flag = on ? 1 : 0;  // best effort: without it, only more segments
+    (void)::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_CORK, &flag, sizeof flag);
+  };
   for (;;) {
     auto message = co_await channel.pop();
     if (!message) co_return;
+    cork(channel.pending() > 0);
     boost::system::error_code ec;
     ws.text(true);
     co_await ws.async_write(asio::buffer(**message), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
+    if (channel.pending() == 0) cork(false);
   }
 }
 
@@ -101,30 +128,66 @@ asio::awaitable<void> read_loop(Ws& ws, SubscriptionBook& book) {
   }
 }
 
+// How often a shard with event sessions looks for a shutdown.
+constexpr auto kDrainPoll = std::chrono::milliseconds(100);
+
+// While this shard has event sessions, ends them once the server drains: a
+// WebSocket never finishes "its request", so without this every open one
+// held shutdown for the whole grace period and then lost its socket without
+// a close frame. One timer per shard, not per session.
+asio::awaitable<void> close_sessions_on_drain(App& app) {
+  auto& sessions = app.event_sessions->local();
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (sessions.size() > 0) {
+    if (app.draining) {
+      sessions.close_all();
+      break;
+    }
+    timer.expires_after(kDrainPoll);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  sessions.watching = false;
+}
+
+void watch_for_drain(App& app, const asio::any_io_executor& ex) {
+  auto& sessions = app.event_sessions->local();
+  if (sessions.watching) return;
+  sessions.watching = true;
+  asio::co_spawn(ex, close_sessions_on_drain(app), asio::detached);
+}
+
 template <class Stream>
 asio::awaitable<void> run(App& app, Stream& stream, Request req) {
   const Credentials creds = find_token(req);
   auto who = app.orgs->authenticate(creds.token);
   if (!who || !*who || (*who)->kind != tenancy::Principal::Kind::org) {
-    co_await refuse(stream, req, http::status::unauthorized, "an organization's API token is required");
+    co_await refuse(stream, req, http::status::unauthorized,
+                    "an organization's API token is required");
     co_return;
   }
   websocket::stream<Stream&> ws(stream);
   beast::get_lowest_layer(stream).expires_never();  // the websocket's own timeouts take over
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(stream).socket().set_option(
+      asio::socket_base::send_buffer_size(kSendBuffer), ignored);
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws.read_message_max(kMaxClientMessage);
-  ws.set_option(websocket::stream_base::decorator([proto = creds.protocol](websocket::response_type& res) {
-    res.set(http::field::server, "dsbroker");
-    if (!proto.empty()) res.set(http::field::sec_websocket_protocol, proto);
-  }));
+  ws.set_option(
+      websocket::stream_base::decorator([proto = creds.protocol](websocket::response_type& res) {
+        res.set(http::field::server, "dsbroker");
+        if (!proto.empty()) res.set(http::field::sec_websocket_protocol, proto);
+      }));
   boost::system::error_code ec;
   co_await ws.async_accept(req, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return;
 
-  const auto policy = app.config.events.overflow == "close" ? jobs::EventChannel::OnOverflow::close
-                                                             : jobs::EventChannel::OnOverflow::notify;
-  auto channel = std::make_shared<jobs::EventChannel>(co_await asio::this_coro::executor,
-                                                      static_cast<std::size_t>(app.config.events.queue_limit), policy);
+  const auto policy = app.config.events.overflow == "close"
+                          ? jobs::EventChannel::OnOverflow::close
+                          : jobs::EventChannel::OnOverflow::notify;
+  auto channel = std::make_shared<jobs::EventChannel>(
+      co_await asio::this_coro::executor, static_cast<std::size_t>(app.config.events.queue_limit),
+      policy);
   // A client cut off for falling behind is gone at once: its writer may be
   // stuck on a full socket, so the socket is reset rather than closed politely.
   channel->on_cut_off([&stream] {
@@ -134,10 +197,14 @@ asio::awaitable<void> run(App& app, Stream& stream, Request req) {
     socket.close(ignored);
   });
   SubscriptionBook book(app, (*who)->org_id, channel);
-  if (const std::string job = query_param(req, "job"); !job.empty()) co_await book.subscribe_job(job);
+  watch_for_drain(app, co_await asio::this_coro::executor);
+  if (const std::string job = query_param(req, "job"); !job.empty())
+    co_await book.subscribe_job(job);
   co_await (read_loop(ws, book) || write_loop(ws, *channel));
   co_await book.close();
-  if (ws.is_open()) co_await ws.async_close(websocket::close_code::normal, asio::redirect_error(asio::use_awaitable, ec));
+  const auto code =
+      app.draining ? websocket::close_code::going_away : websocket::close_code::normal;
+  if (ws.is_open()) co_await ws.async_close(code, asio::redirect_error(asio::use_awaitable, ec));
 }
 
 }  // namespace
@@ -152,7 +219,8 @@ asio::awaitable<void> serve_events(App& app, beast::tcp_stream& stream, Request 
   co_await run(app, stream, std::move(req));
 }
 
-asio::awaitable<void> serve_events(App& app, beast::ssl_stream<beast::tcp_stream>& stream, Request req) {
+asio::awaitable<void> serve_events(App& app, beast::ssl_stream<beast::tcp_stream>& stream,
+                                   Request req) {
   co_await run(app, stream, std::move(req));
 }
 

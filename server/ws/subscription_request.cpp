@@ -11,16 +11,20 @@ namespace {
 
 const char* topic_name(jobs::Topic t) {
   switch (t) {
-    case jobs::Topic::job: return "job";
-    case jobs::Topic::datasource: return "datasource";
-    case jobs::Topic::org: return "org";
+    case jobs::Topic::job:
+      return "job";
+    case jobs::Topic::datasource:
+      return "datasource";
+    case jobs::Topic::org:
+      return "org";
   }
   return "";
 }
 
 }  // namespace
 
-SubscriptionBook::SubscriptionBook(App& app, std::string org_id, std::shared_ptr<jobs::EventChannel> channel)
+SubscriptionBook::SubscriptionBook(App& app, std::string org_id,
+                                   std::shared_ptr<jobs::EventChannel> channel)
     : app_(app),
       org_id_(std::move(org_id)),
       channel_(std::move(channel)),
@@ -45,7 +49,8 @@ asio::awaitable<void> SubscriptionBook::handle(const std::string& text) {
   const json::value* what = subscribe ? o.if_contains("subscribe") : o.if_contains("unsubscribe");
   if (what == nullptr || !what->is_object() || what->as_object().size() != 1)
     co_return error("INVALID_MESSAGE",
-                    "send {\"subscribe\": {\"job\": ID}} (or datasource: ID, org: true), or unsubscribe likewise");
+                    "send {\"subscribe\": {\"job\": ID}} (or datasource: ID, org: true), or "
+                    "unsubscribe likewise");
   const auto& [key, value] = *what->as_object().begin();
   // Named strings, not temporaries inside co_await (see change()).
   if (key == "org" && value.is_bool() && value.as_bool()) {
@@ -54,7 +59,8 @@ asio::awaitable<void> SubscriptionBook::handle(const std::string& text) {
   }
   if ((key == "job" || key == "datasource") && value.is_string()) {
     const std::string id(value.as_string());
-    co_return co_await change(subscribe, key == "job" ? jobs::Topic::job : jobs::Topic::datasource, id);
+    co_return co_await change(subscribe, key == "job" ? jobs::Topic::job : jobs::Topic::datasource,
+                              id);
   }
   error("INVALID_MESSAGE", "subscribe to {\"job\": ID}, {\"datasource\": ID} or {\"org\": true}");
 }
@@ -63,14 +69,13 @@ asio::awaitable<void> SubscriptionBook::subscribe_job(const std::string& id) {
   co_await change(true, jobs::Topic::job, id);
 }
 
-asio::awaitable<void> SubscriptionBook::change(bool subscribe, jobs::Topic topic, const std::string& value) {
+asio::awaitable<void> SubscriptionBook::change(bool subscribe, jobs::Topic topic,
+                                               const std::string& value) {
   const jobs::Subscriber who{shard_, session_};
-  json::object echo{{topic_name(topic), topic == jobs::Topic::org ? json::value(true) : json::value(value)}};
-  // The lambdas capture only trivially destructible values (pointers to
-  // strings that outlive the call, since this coroutine waits for it):
-  // invoke_on wraps them in a temporary inside co_await, and GCC 12 destroys
-  // such temporaries twice, which freed the captured strings twice (a crash
-  // on every subscription across shards).
+  json::object echo{
+      {topic_name(topic), topic == jobs::Topic::org ? json::value(true) : json::value(value)}};
+  // The lambdas capture pointers to locals that outlive the call (this
+  // coroutine waits for it), so no string is copied across shards.
   const std::string* org = &org_id_;
   const std::string* id = &value;
   if (!subscribe) {
@@ -87,13 +92,16 @@ asio::awaitable<void> SubscriptionBook::change(bool subscribe, jobs::Topic topic
     auto r = app_.datasources->get(org_id_, value);
     if (!r || !*r) co_return error("NOT_FOUND", "datasource '" + value + "' does not exist");
   }
-  auto add = [org, topic, id, who](jobs::JobTable& t) { return t.subscribe(*org, topic, *id, who); };
-  auto replay = co_await app_.jobs->invoke_on(owner_, add);
-  if (!replay) co_return error("NOT_FOUND", "job '" + value + "' does not exist");
-  reply({{"subscribed", std::move(echo)}});
-  // The replay is the job's events in order: the i-th has seq i + 1.
-  for (std::size_t i = 0; i < replay->size(); ++i)
-    channel_->push(std::move((*replay)[i]), value, static_cast<std::int64_t>(i + 1));
+  // The confirmation and the replay come from the owner's shard, ahead of
+  // any live event (see JobTable::subscribe).
+  const jobs::Payload confirmation = std::make_shared<const std::string>(
+      json::serialize(json::object{{"subscribed", std::move(echo)}}));
+  const jobs::Payload* confirm = &confirmation;
+  auto add = [org, topic, id, who, confirm](jobs::JobTable& t) {
+    return t.subscribe(*org, topic, *id, who, *confirm);
+  };
+  if (!co_await app_.jobs->invoke_on(owner_, add))
+    co_return error("NOT_FOUND", "job '" + value + "' does not exist");
 }
 
 asio::awaitable<void> SubscriptionBook::close() {

@@ -32,9 +32,13 @@ using Ws = websocket::stream<beast::tcp_stream>;
 
 namespace {
 
-tcp::endpoint loopback(std::uint16_t port) { return {asio::ip::make_address_v4("127.0.0.1"), port}; }
+tcp::endpoint loopback(std::uint16_t port) {
+  return {asio::ip::make_address_v4("127.0.0.1"), port};
+}
 
-std::string host_header(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+std::string host_header(std::uint16_t port) {
+  return "127.0.0.1:" + std::to_string(port);
+}
 
 json::value parse_or_string(const std::string& text) {
   boost::system::error_code ec;
@@ -65,7 +69,8 @@ struct WsClient::Impl {
       const auto now = Clock::now();
       if (now >= deadline) return false;
       io.restart();
-      if (io.run_one_for(deadline - now) == 0 && io.stopped() && !done()) return false;  // nothing left to run
+      if (io.run_one_for(deadline - now) == 0 && io.stopped() && !done())
+        return false;  // nothing left to run
     }
     return true;
   }
@@ -137,7 +142,8 @@ WsClient::WsClient(std::uint16_t port, WsOptions opts) : impl_(std::make_unique<
     m.refused_body = res.body();
     return;
   }
-  if (auto it = res.find(http::field::sec_websocket_protocol); it != res.end()) m.protocol = it->value();
+  if (auto it = res.find(http::field::sec_websocket_protocol); it != res.end())
+    m.protocol = it->value();
   m.upgraded = true;
   m.read_more();
 }
@@ -150,11 +156,21 @@ WsClient::~WsClient() {
   impl_->io.poll();
 }
 
-bool WsClient::upgraded() const { return impl_->upgraded; }
-int WsClient::refused_status() const { return impl_->refused_status; }
-const std::string& WsClient::refused_body() const { return impl_->refused_body; }
-const std::string& WsClient::protocol() const { return impl_->protocol; }
-const std::string& WsClient::error() const { return impl_->error; }
+bool WsClient::upgraded() const {
+  return impl_->upgraded;
+}
+int WsClient::refused_status() const {
+  return impl_->refused_status;
+}
+const std::string& WsClient::refused_body() const {
+  return impl_->refused_body;
+}
+const std::string& WsClient::protocol() const {
+  return impl_->protocol;
+}
+const std::string& WsClient::error() const {
+  return impl_->error;
+}
 
 bool WsClient::send(const json::value& message, int timeout_ms) {
   Impl& m = *impl_;
@@ -163,28 +179,32 @@ bool WsClient::send(const json::value& message, int timeout_ms) {
   bool done = false;
   boost::system::error_code ec;
   m.ws.text(true);
-  m.ws.async_write(asio::buffer(*text), [&done, &ec, text](boost::system::error_code e, std::size_t) {
-    ec = e;
-    done = true;
-  });
+  m.ws.async_write(asio::buffer(*text),
+                   [&done, &ec, text](boost::system::error_code e, std::size_t) {
+                     ec = e;
+                     done = true;
+                   });
   return m.finish_or_abort(done, Clock::now() + std::chrono::milliseconds(timeout_ms)) && !ec;
 }
 
 std::optional<json::value> WsClient::next(int timeout_ms) {
   Impl& m = *impl_;
   if (!m.upgraded) return std::nullopt;
-  m.run_until([&] { return !m.inbox.empty() || m.ended; }, Clock::now() + std::chrono::milliseconds(timeout_ms));
+  m.run_until([&] { return !m.inbox.empty() || m.ended; },
+              Clock::now() + std::chrono::milliseconds(timeout_ms));
   if (m.inbox.empty()) return std::nullopt;
   json::value v = std::move(m.inbox.front());
   m.inbox.pop_front();
   return v;
 }
 
-std::vector<json::value> WsClient::read_until(const std::function<bool(const json::value&)>& last, int timeout_ms) {
+std::vector<json::value> WsClient::read_until(const std::function<bool(const json::value&)>& last,
+                                              int timeout_ms) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   std::vector<json::value> out;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return out;
     auto v = next(static_cast<int>(left));
     if (!v) return out;
@@ -223,7 +243,9 @@ json::value WsClient::unsubscribe(const json::object& topic, int timeout_ms) {
   return exchange("unsubscribe", topic, timeout_ms);
 }
 
-bool WsClient::ended() const { return impl_->ended && impl_->inbox.empty(); }
+bool WsClient::ended() const {
+  return impl_->ended && impl_->inbox.empty();
+}
 
 bool WsClient::wait_end(int timeout_ms) {
   Impl& m = *impl_;
@@ -237,7 +259,8 @@ void WsClient::close() {
   Impl& m = *impl_;
   if (!m.upgraded || m.ended) return;
   bool done = false;
-  m.ws.async_close(websocket::close_code::normal, [&done](boost::system::error_code) { done = true; });
+  m.ws.async_close(websocket::close_code::normal,
+                   [&done](boost::system::error_code) { done = true; });
   // The pending read completes with `closed` once the server answers.
   if (!m.run_until([&] { return done && !m.reading; }, Clock::now() + std::chrono::seconds(5))) {
     boost::system::error_code ignored;
@@ -282,8 +305,10 @@ struct WsCrowd::Impl {
       boost::system::error_code ec;
       co_await ws->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
-        if (confirmed) ++ended;
-        else fail("subscriber " + std::to_string(index) + ": " + ec.message());
+        if (confirmed)
+          ++ended;
+        else
+          fail("subscriber " + std::to_string(index) + ": " + ec.message());
         co_return;
       }
       const auto received = Clock::now();
@@ -308,23 +333,27 @@ struct WsCrowd::Impl {
       auto ws = std::make_unique<Ws>(ex);
       boost::system::error_code ec;
       beast::get_lowest_layer(*ws).expires_after(std::chrono::seconds(30));
-      co_await beast::get_lowest_layer(*ws).async_connect(loopback(opts.port),
-                                                          asio::redirect_error(asio::use_awaitable, ec));
+      co_await beast::get_lowest_layer(*ws).async_connect(
+          loopback(opts.port), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         fail("connect: " + ec.message());
         continue;
       }
       beast::get_lowest_layer(*ws).expires_never();
       ws->set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-      ws->set_option(websocket::stream_base::decorator(
-          [token = opts.token](websocket::request_type& req) { req.set(http::field::authorization, "Bearer " + token); }));
-      co_await ws->async_handshake(host_header(opts.port), "/v1/events", asio::redirect_error(asio::use_awaitable, ec));
+      ws->set_option(
+          websocket::stream_base::decorator([token = opts.token](websocket::request_type& req) {
+            req.set(http::field::authorization, "Bearer " + token);
+          }));
+      co_await ws->async_handshake(host_header(opts.port), "/v1/events",
+                                   asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         fail("upgrade: " + ec.message());
         continue;
       }
       ws->text(true);
-      co_await ws->async_write(asio::buffer(opts.subscribe), asio::redirect_error(asio::use_awaitable, ec));
+      co_await ws->async_write(asio::buffer(opts.subscribe),
+                               asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         fail("subscribe: " + ec.message());
         continue;
@@ -340,7 +369,9 @@ WsCrowd::WsCrowd(CrowdOptions opts, CrowdHandler handler) : impl_(std::make_uniq
   if (impl_->opts.threads == 0) impl_->opts.threads = 1;
 }
 
-WsCrowd::~WsCrowd() { stop(); }
+WsCrowd::~WsCrowd() {
+  stop();
+}
 
 bool WsCrowd::start(std::chrono::milliseconds deadline) {
   Impl& m = *impl_;
@@ -362,14 +393,20 @@ bool WsCrowd::start(std::chrono::milliseconds deadline) {
   }
   std::lock_guard lock(m.mu);
   if (m.error.empty())
-    m.error = "only " + std::to_string(m.subscribed.load()) + " of " + std::to_string(m.opts.connections) +
-              " subscribed in time";
+    m.error = "only " + std::to_string(m.subscribed.load()) + " of " +
+              std::to_string(m.opts.connections) + " subscribed in time";
   return false;
 }
 
-std::size_t WsCrowd::subscribed() const { return impl_->subscribed; }
-std::size_t WsCrowd::failed() const { return impl_->failed; }
-std::size_t WsCrowd::ended() const { return impl_->ended; }
+std::size_t WsCrowd::subscribed() const {
+  return impl_->subscribed;
+}
+std::size_t WsCrowd::failed() const {
+  return impl_->failed;
+}
+std::size_t WsCrowd::ended() const {
+  return impl_->ended;
+}
 
 std::string WsCrowd::error() const {
   std::lock_guard lock(impl_->mu);
@@ -389,8 +426,8 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0;
   char z = 0;
   const std::string s(text);
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &year, &month, &day, &hour, &minute, &second,
-                  &millis, &z) != 8 ||
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &year, &month, &day, &hour, &minute,
+                  &second, &millis, &z) != 8 ||
       z != 'Z')
     return std::nullopt;
   std::tm tm{};

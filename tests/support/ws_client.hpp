@@ -51,8 +51,8 @@ class WsClient {
   std::optional<boost::json::value> next(int timeout_ms = 5000);
   // Messages until one satisfies `last` (included), the time is up or the
   // connection ends.
-  std::vector<boost::json::value> read_until(const std::function<bool(const boost::json::value&)>& last,
-                                             int timeout_ms);
+  std::vector<boost::json::value> read_until(
+      const std::function<bool(const boost::json::value&)>& last, int timeout_ms);
   // Sends {"subscribe": topic} and returns the reply ({"subscribed": ...} or
   // {"error": ...}; null on timeout). Events read meanwhile stay queued for next().
   boost::json::value subscribe(const boost::json::object& topic, int timeout_ms = 5000);

@@ -44,9 +44,7 @@ std::optional<std::string> MstrSessions::claimed_org(const Request& req) const {
 
 boost::asio::awaitable<std::string> MstrSessions::open(tenancy::Principal who) {
   const std::size_t owner = app_.shards->owner_of(who.org_id);
-  // Only trivially destructible captures: invoke_on copies the function into
-  // a lambda temporary inside co_await, which GCC 12 destroys twice. `who`
-  // lives in this frame until the call returns.
+  // `who` lives in this frame until the call returns: capture a pointer.
   const tenancy::Principal* principal = &who;
   auto add = [this, principal](Table& t) { return insert(t, *principal); };
   co_return co_await tables_.invoke_on(owner, add);

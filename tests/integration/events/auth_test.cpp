@@ -16,7 +16,8 @@ using AuthTest = EventsTest;
 // The upgrade was accepted and an org subscription is confirmed.
 void expect_working_session(WsClient& ws) {
   ASSERT_TRUE(ws.upgraded()) << ws.error() << " " << ws.refused_body();
-  ASSERT_EQ(ws.subscribe({{"org", true}}), json::value(json::object{{"subscribed", {{"org", true}}}}));
+  ASSERT_EQ(ws.subscribe({{"org", true}}),
+            json::value(json::object{{"subscribed", {{"org", true}}}}));
 }
 
 TEST_F(AuthTest, TheThreeTokenTransportsWork) {
@@ -46,7 +47,8 @@ TEST_F(AuthTest, TheThreeTokenTransportsWork) {
   const std::string id = start_test(refused_body("refused"));
   const auto job = wait_job(id);
   for (auto& c : clients) {
-    auto got = c->read_until([&](const json::value& m) { return is_final(m) && str(m, "job") == id; }, 10000);
+    auto got = c->read_until(
+        [&](const json::value& m) { return is_final(m) && str(m, "job") == id; }, 10000);
     expect_complete_stream(of_job(got, id), job);
   }
 }
@@ -108,7 +110,8 @@ TEST_F(AuthTest, AnotherOrgsJobAnswersAsIfItDidNotExist) {
   const std::string missing = "0190f0c6-0000-7000-8000-000000000000";
   auto theirs = intruder.subscribe({{"job", mine}});
   auto none = intruder.subscribe({{"job", missing}});
-  ASSERT_TRUE(theirs.is_object() && theirs.as_object().contains("error")) << json::serialize(theirs);
+  ASSERT_TRUE(theirs.is_object() && theirs.as_object().contains("error"))
+      << json::serialize(theirs);
   EXPECT_EQ(str(theirs.at("error"), "code"), "NOT_FOUND");
   // Same answer, but for the id itself.
   std::string a = json::serialize(theirs), b = json::serialize(none);

@@ -23,7 +23,10 @@ TEST_F(CancelTest, CancellingAHungTestEndsItAndClosesItsConnection) {
   ASSERT_TRUE(db.wait_accepted(1, 5000));
   // The job waits in authenticate for a reply that never comes.
   auto before = ws->read_until(
-      [](const json::value& m) { return str(m, "stage") == "authenticate" && str(m, "status") == "started"; }, 5000);
+      [](const json::value& m) {
+        return str(m, "stage") == "authenticate" && str(m, "status") == "started";
+      },
+      5000);
   ASSERT_FALSE(before.empty());
   ASSERT_EQ(str(before.back(), "stage"), "authenticate") << json::serialize(before.back());
   EXPECT_EQ(str(api().get("/v1/jobs/" + id).json(), "state"), "running");
@@ -55,7 +58,9 @@ TEST_F(CancelTest, CancellingWhileConnectingToTheDatabaseWorksToo) {
   // Several hung tests at once, cancelled in reverse order.
   HangingListener db;
   std::vector<std::string> ids;
-  for (int i = 0; i < 4; ++i) ids.push_back(start_test(pg_body_at("hang" + std::to_string(i), db.port()), "?timeout_ms=60000"));
+  for (int i = 0; i < 4; ++i)
+    ids.push_back(
+        start_test(pg_body_at("hang" + std::to_string(i), db.port()), "?timeout_ms=60000"));
   ASSERT_TRUE(db.wait_accepted(4, 5000));
   for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
     auto r = api().del("/v1/jobs/" + *it);

@@ -62,7 +62,8 @@ std::unique_ptr<WsClient> EventsTest::events(const std::string& query) {
 }
 
 std::string EventsTest::start_job(const std::string& path, const json::value& body) {
-  const std::string target = path + (path.find('?') == std::string::npos ? "?" : "&") + "async=true";
+  const std::string target =
+      path + (path.find('?') == std::string::npos ? "?" : "&") + "async=true";
   auto r = body.is_null() ? api().request("POST", target) : api().post(target, body);
   EXPECT_EQ(r.status, 202) << target << ": " << r.body;
   const auto v = r.json();
@@ -96,11 +97,13 @@ json::object EventsTest::wait_job(const std::string& id, int timeout_ms) {
 }
 
 json::object pg_body_at(const std::string& name, std::uint16_t port) {
-  return {{"name", name},         {"type", "postgres"},     {"host", "127.0.0.1"}, {"port", port},
+  return {{"name", name},         {"type", "postgres"},     {"host", "127.0.0.1"},   {"port", port},
           {"database", "testdb"}, {"username", "testuser"}, {"password", "testpass"}};
 }
 
-json::object pg_body(const std::string& name) { return pg_body_at(name, require_port("DSB_TEST_PG_PORT")); }
+json::object pg_body(const std::string& name) {
+  return pg_body_at(name, require_port("DSB_TEST_PG_PORT"));
+}
 
 json::object pg_verify_full_body(const std::string& name) {
   json::object body = pg_body(name);
@@ -111,8 +114,9 @@ json::object pg_verify_full_body(const std::string& name) {
 }
 
 json::object refused_body(const std::string& name) {
-  return {{"name", name},         {"type", "postgres"},   {"host", "127.0.0.1"}, {"port", closed_port()},
-          {"database", "testdb"}, {"username", "nobody"}, {"password", "x"}};
+  return {{"name", name},          {"type", "postgres"},   {"host", "127.0.0.1"},
+          {"port", closed_port()}, {"database", "testdb"}, {"username", "nobody"},
+          {"password", "x"}};
 }
 
 HangingListener::HangingListener() {
@@ -194,7 +198,9 @@ std::string str(const json::value& v, const std::string& key) {
   return p != nullptr && p->is_string() ? std::string(p->as_string()) : std::string();
 }
 
-bool is_final(const json::value& m) { return m.is_object() && m.as_object().contains("state"); }
+bool is_final(const json::value& m) {
+  return m.is_object() && m.as_object().contains("state");
+}
 
 std::vector<json::value> of_job(const std::vector<json::value>& messages, const std::string& job) {
   std::vector<json::value> out;
@@ -211,7 +217,8 @@ void expect_complete_stream(const std::vector<json::value>& messages, const json
     EXPECT_EQ(str(m, "job"), id) << json::serialize(m);
     const auto* seq = m.is_object() ? m.as_object().if_contains("seq") : nullptr;
     ASSERT_TRUE(seq && seq->is_int64()) << json::serialize(m);
-    EXPECT_EQ(seq->as_int64(), static_cast<std::int64_t>(i + 1)) << "gap or duplicate at " << json::serialize(m);
+    EXPECT_EQ(seq->as_int64(), static_cast<std::int64_t>(i + 1))
+        << "gap or duplicate at " << json::serialize(m);
     EXPECT_EQ(is_final(m), i + 1 == messages.size()) << json::serialize(m);
   }
   EXPECT_EQ(str(messages.back(), "state"), str(job, "state"));
@@ -223,7 +230,8 @@ void expect_complete_stream(const std::vector<json::value>& messages, const json
 }
 
 double ms_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 }  // namespace dsb::test

@@ -1,7 +1,8 @@
 // The jobs API: every asynchronous form answers 202 with the job and its
 // URLs; GET /v1/jobs filters by datasource and state and shows only the
 // caller's org; synchronous requests are jobs too; finished jobs survive a
-// restart as stored results (GET, list, and a WebSocket replay).
+// restart as stored results (GET, list, and a WebSocket replay); stopping
+// the broker ends event sessions at once.
 #include "tests/integration/events/events_fixture.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -35,10 +36,11 @@ TEST_F(JobsApiTest, EveryAsynchronousFormAnswers202WithTheJob) {
     std::string kind;
     std::string datasource;
   };
-  const std::vector<Form> forms = {{"/v1/datasources/test", pg_body("unsaved"), "test", ""},
-                                   {"/v1/datasources/" + ds + "/test", nullptr, "test", ds},
-                                   {"/v1/datasources/" + ds + "/schema/refresh", nullptr, "schema_refresh", ds},
-                                   {"/v1/datasources", pg_body("created"), "create", ""}};
+  const std::vector<Form> forms = {
+      {"/v1/datasources/test", pg_body("unsaved"), "test", ""},
+      {"/v1/datasources/" + ds + "/test", nullptr, "test", ds},
+      {"/v1/datasources/" + ds + "/schema/refresh", nullptr, "schema_refresh", ds},
+      {"/v1/datasources", pg_body("created"), "create", ""}};
   for (const auto& f : forms) {
     SCOPED_TRACE(f.path);
     const std::string target = f.path + "?async=true";
@@ -52,8 +54,10 @@ TEST_F(JobsApiTest, EveryAsynchronousFormAnswers202WithTheJob) {
     EXPECT_EQ(r.header("location"), "/v1/jobs/" + id);
     EXPECT_EQ(str(job, "kind"), f.kind);
     EXPECT_TRUE(str(job, "state") == "queued" || str(job, "state") == "running") << r.body;
-    if (f.datasource.empty()) EXPECT_TRUE(job.at("datasource").is_null()) << r.body;
-    else EXPECT_EQ(str(job, "datasource"), f.datasource);
+    if (f.datasource.empty())
+      EXPECT_TRUE(job.at("datasource").is_null()) << r.body;
+    else
+      EXPECT_EQ(str(job, "datasource"), f.datasource);
     EXPECT_FALSE(str(job, "created_at").empty());
     const auto done = wait_job(id);
     EXPECT_EQ(str(done, "state"), "succeeded") << json::serialize(done);
@@ -89,7 +93,8 @@ TEST_F(JobsApiTest, ListFiltersByDatasourceAndStateAndOrg) {
   EXPECT_TRUE(of_a.contains(a1) && of_a.contains(a2));
   EXPECT_EQ(ids_of(api().get("/v1/jobs?datasource=" + b_id)), std::set<std::string>{b1});
   EXPECT_EQ(ids_of(api().get("/v1/jobs?state=failed")), (std::set<std::string>{b1, unsaved}));
-  EXPECT_EQ(ids_of(api().get("/v1/jobs?state=succeeded&datasource=" + b_id)), std::set<std::string>{});
+  EXPECT_EQ(ids_of(api().get("/v1/jobs?state=succeeded&datasource=" + b_id)),
+            std::set<std::string>{});
   EXPECT_EQ(ids_of(api().get("/v1/jobs?state=running")), std::set<std::string>{});
   auto bad = api().get("/v1/jobs?state=done");
   EXPECT_EQ(bad.status, 400) << bad.body;
@@ -132,6 +137,16 @@ TEST_F(JobsApiTest, FinishedJobsSurviveARestart) {
   expect_complete_stream(got, before[ok]);
   // Still another org's business only.
   EXPECT_EQ(client(create_org("other"))->get("/v1/jobs/" + ok).status, 404);
+}
+
+TEST_F(JobsApiTest, StoppingTheBrokerClosesEventSessionsAtOnce) {
+  auto ws = events();
+  ASSERT_FALSE(ws->subscribe({{"org", true}}).is_null());
+  const auto start = std::chrono::steady_clock::now();
+  stop();
+  // Well inside the 10 s shutdown grace an open WebSocket used to hold.
+  EXPECT_LT(ms_since(start), 3000);
+  EXPECT_TRUE(ws->wait_end(1000)) << "the session did not end";
 }
 
 }  // namespace

@@ -14,7 +14,8 @@ namespace {
 
 // Reads from `ws` until the final message of `job`; returns that job's messages.
 std::vector<json::value> stream_of(WsClient& ws, const std::string& job, int timeout_ms = 15000) {
-  auto all = ws.read_until([&](const json::value& m) { return is_final(m) && str(m, "job") == job; }, timeout_ms);
+  auto all = ws.read_until(
+      [&](const json::value& m) { return is_final(m) && str(m, "job") == job; }, timeout_ms);
   return of_job(all, job);
 }
 
@@ -22,7 +23,8 @@ using ReplayTest = EventsTest;
 
 TEST_F(ReplayTest, OrgSubscriptionTakenBeforeTheJobGetsItAll) {
   auto ws = events();
-  ASSERT_EQ(ws->subscribe({{"org", true}}), json::value(json::object{{"subscribed", {{"org", true}}}}))
+  ASSERT_EQ(ws->subscribe({{"org", true}}),
+            json::value(json::object{{"subscribed", {{"org", true}}}}))
       << ws->error();
   const std::string id = start_test(pg_body("pg"));
   const auto got = stream_of(*ws, id);
@@ -53,7 +55,8 @@ TEST_F(ReplayTest, JobSubscriptionAfterTheEndReplaysEverything) {
   EXPECT_EQ(str(job, "state"), "failed");
   // By message, and by ?job= on the upgrade.
   auto by_message = events();
-  ASSERT_EQ(by_message->subscribe({{"job", id}}), json::value(json::object{{"subscribed", {{"job", id}}}}));
+  ASSERT_EQ(by_message->subscribe({{"job", id}}),
+            json::value(json::object{{"subscribed", {{"job", id}}}}));
   expect_complete_stream(stream_of(*by_message, id), job);
   auto by_query = events("?job=" + id);
   const auto first = by_query->next();
@@ -70,7 +73,7 @@ TEST_F(ReplayTest, SubscriptionsRacingARunningJobEachGetTheWholeStream) {
   // after its events.
   std::vector<std::unique_ptr<WsClient>> clients;
   for (int i = 0; i < 16; ++i) clients.push_back(events());
-  for (int round = 0; round < 5; ++round) {
+  for (int round = 0; round < 8; ++round) {
     const std::string id = start_test(pg_body("pg"), "?schema=true");
     for (auto& c : clients) ASSERT_FALSE(c->subscribe({{"job", id}}).is_null());
     const auto job = wait_job(id);
@@ -88,11 +91,13 @@ TEST_F(ReplayTest, DatasourceSubscriptionGetsThatDatasourcesJobsOnly) {
   ASSERT_EQ(b.status, 201) << b.body;
   const std::string a_id = str(a.json(), "id"), b_id = str(b.json(), "id");
   auto ws = events();
-  ASSERT_EQ(ws->subscribe({{"datasource", a_id}}), json::value(json::object{{"subscribed", {{"datasource", a_id}}}}));
+  ASSERT_EQ(ws->subscribe({{"datasource", a_id}}),
+            json::value(json::object{{"subscribed", {{"datasource", a_id}}}}));
   const std::string other = start_job("/v1/datasources/" + b_id + "/test");
   wait_job(other);
   const std::string mine = start_job("/v1/datasources/" + a_id + "/test");
-  const auto got = ws->read_until([&](const json::value& m) { return is_final(m) && str(m, "job") == mine; }, 15000);
+  const auto got = ws->read_until(
+      [&](const json::value& m) { return is_final(m) && str(m, "job") == mine; }, 15000);
   EXPECT_TRUE(of_job(got, other).empty()) << "got another datasource's job";
   expect_complete_stream(of_job(got, mine), wait_job(mine));
   for (const auto& m : got) EXPECT_EQ(str(m, "datasource"), a_id) << json::serialize(m);
@@ -140,17 +145,19 @@ TEST_F(ReplayTest, UnknownTopicsAndBadMessagesAnswerErrors) {
   EXPECT_EQ(str(unknown.at("error"), "code"), "NOT_FOUND") << json::serialize(unknown);
   const auto no_ds = ws->subscribe({{"datasource", "nope"}});
   EXPECT_EQ(str(no_ds.at("error"), "code"), "NOT_FOUND") << json::serialize(no_ds);
-  for (const json::value& bad : {json::value("hello"), json::value(json::object{{"subscribe", json::object{}}}),
-                                 json::value(json::object{{"subscribe", {{"org", false}}}}),
-                                 json::value(json::object{{"subscribe", {{"job", 7}}}}),
-                                 json::value(json::object{{"watch", {{"org", true}}}})}) {
+  for (const json::value& bad :
+       {json::value("hello"), json::value(json::object{{"subscribe", json::object{}}}),
+        json::value(json::object{{"subscribe", {{"org", false}}}}),
+        json::value(json::object{{"subscribe", {{"job", 7}}}}),
+        json::value(json::object{{"watch", {{"org", true}}}})}) {
     ASSERT_TRUE(ws->send(bad));
     const auto reply = ws->next();
     ASSERT_TRUE(reply) << json::serialize(bad);
     EXPECT_EQ(str(reply->at("error"), "code"), "INVALID_MESSAGE") << json::serialize(*reply);
   }
   // The session still works.
-  EXPECT_EQ(ws->subscribe({{"org", true}}), json::value(json::object{{"subscribed", {{"org", true}}}}));
+  EXPECT_EQ(ws->subscribe({{"org", true}}),
+            json::value(json::object{{"subscribed", {{"org", true}}}}));
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace dsb::test {
 namespace {
 
 const std::vector<std::string> kAllStages = {
-    "validate",      "resolve",      "ssh_connect", "ssh_auth",     "tunnel_open", "tcp_connect",
+    "validate",      "resolve",      "ssh_connect", "ssh_auth",     "tunnel_open",  "tcp_connect",
     "tls_handshake", "authenticate", "probe_query", "fetch_schema", "cache_schema", "done"};
 
 // The stage events (not the final message) of `messages`.
@@ -41,12 +41,14 @@ std::vector<std::string> stage_order(const std::vector<json::value>& events) {
 class StagesTest : public EventsTest {
  protected:
   // Subscribes to the org, runs `path` as a job, returns its stream.
-  std::vector<json::value> run(const std::string& path, const json::value& body, std::string* id_out = nullptr) {
+  std::vector<json::value> run(const std::string& path, const json::value& body,
+                               std::string* id_out = nullptr) {
     auto ws = events();
     EXPECT_FALSE(ws->subscribe({{"org", true}}).is_null());
     const std::string id = start_job(path, body);
     if (id_out) *id_out = id;
-    auto got = ws->read_until([&](const json::value& m) { return is_final(m) && str(m, "job") == id; }, 20000);
+    auto got = ws->read_until(
+        [&](const json::value& m) { return is_final(m) && str(m, "job") == id; }, 20000);
     got = of_job(got, id);
     expect_complete_stream(got, wait_job(id));
     return got;
@@ -106,7 +108,8 @@ TEST_F(StagesTest, SynchronousAnswerHasTheStagesOfItsJob) {
   // Each stage of the answer is the "ok"/"failed"/"skipped" event of the job.
   std::vector<std::string> answered, streamed;
   const auto answer = r.json();
-  for (const auto& s : answer.at("stages").as_array()) answered.push_back(str(s, "stage") + ":" + str(s, "status"));
+  for (const auto& s : answer.at("stages").as_array())
+    answered.push_back(str(s, "stage") + ":" + str(s, "status"));
   for (const auto& e : stage_events(got))
     if (str(e, "status") != "started" && str(e, "status") != "progress")
       streamed.push_back(str(e, "stage") + ":" + str(e, "status"));
@@ -123,7 +126,8 @@ TEST_F(StagesTest, WrongPasswordFailsInAuthenticateWithReasonAndMessage) {
   EXPECT_EQ(str(last_event, "status"), "failed");
   EXPECT_EQ(str(last_event, "reason"), "auth_failed");
   EXPECT_FALSE(str(last_event, "message").empty());
-  for (const auto& m : got) EXPECT_EQ(json::serialize(m).find("not-the-password-77"), std::string::npos);
+  for (const auto& m : got)
+    EXPECT_EQ(json::serialize(m).find("not-the-password-77"), std::string::npos);
   const auto& final = got.back();
   EXPECT_EQ(str(final, "state"), "failed");
   EXPECT_EQ(str(final.at("result"), "code"), "CREDENTIAL_TEST_FAILED") << json::serialize(final);
