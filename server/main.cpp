@@ -6,6 +6,8 @@
 #include "server/rekey.hpp"
 #include "server/server.hpp"
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -74,19 +76,35 @@ Options parse_args(int argc, char** argv) {
       std::exit(0);
     }
     if (i + 1 >= args.size()) {
-      std::cerr << "dsbroker: " << a << " needs a value (see dsbroker " << o.command << " --help)\n";
+      std::cerr << "dsbroker: " << a << " needs a value (see dsbroker " << o.command
+                << " --help)\n";
       std::exit(2);
     }
     const std::string& value = args[++i];
-    if (a == "--config") o.config_path = value;
-    else if (a == "--listen") o.env["DSB_SERVER_LISTEN"] = value;
-    else if (a == "--data-dir") o.env["DSB_STORAGE_DATA_DIR"] = value;
+    if (a == "--config")
+      o.config_path = value;
+    else if (a == "--listen")
+      o.env["DSB_SERVER_LISTEN"] = value;
+    else if (a == "--data-dir")
+      o.env["DSB_STORAGE_DATA_DIR"] = value;
     else {
-      std::cerr << "dsbroker: unknown option '" << a << "' (see dsbroker " << o.command << " --help)\n";
+      std::cerr << "dsbroker: unknown option '" << a << "' (see dsbroker " << o.command
+                << " --help)\n";
       std::exit(2);
     }
   }
   return o;
+}
+
+// Each WebSocket subscriber, connection test and tunnel holds descriptors;
+// the default soft limit (often 1,024) would refuse clients long before the
+// broker is busy, so take the hard limit the administrator allows.
+void raise_open_file_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  lim.rlim_cur = lim.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &lim) != 0)
+    dsb::server::write_event_log("warning", "could not raise the open-file limit");
 }
 
 int serve(std::unique_ptr<dsb::server::App> app) {
@@ -97,12 +115,16 @@ int serve(std::unique_ptr<dsb::server::App> app) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // A file-size limit reached (RLIMIT_FSIZE) fails that write with EFBIG,
+  // which the store reports; by default the signal would kill the broker.
+  std::signal(SIGXFSZ, SIG_IGN);
+  raise_open_file_limit();
 
   dsb::server::Server server(*app);
   const auto ep = server.start();
-  const std::string where = (ep.address().is_v6() ? "[" + ep.address().to_string() + "]"
-                                                  : ep.address().to_string()) +
-                            ":" + std::to_string(ep.port());
+  const std::string where =
+      (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string()) +
+      ":" + std::to_string(ep.port());
   std::printf("listening on %s\n", where.c_str());
   std::printf("dsbroker is up at http://%s (%zu shards); admin token: %s\n", where.c_str(),
               app->shards->size(), app->admin_token_path.c_str());
