@@ -39,10 +39,12 @@ Result<drivers::ConnectionSpec> connection_spec(const App& app, const store::Dat
   spec.database = string_at(r.config, "database");
   spec.schema = string_at(r.config, "schema");
   spec.username = string_at(r.config, "username");
-  if (const json::value* o = r.config.if_contains("options"); o && o->is_object()) spec.options = o->as_object();
+  if (const json::value* o = r.config.if_contains("options"); o && o->is_object())
+    spec.options = o->as_object();
   spec.tls.mode = string_at(r.config, "tls.mode");
   // The Databrain-style switch: ssl "enable" means encrypted, unverified.
-  if (spec.tls.mode.empty()) spec.tls.mode = string_at(r.config, "options.ssl") == "enable" ? "require" : "disable";
+  if (spec.tls.mode.empty())
+    spec.tls.mode = string_at(r.config, "options.ssl") == "enable" ? "require" : "disable";
   spec.tls.ca_pem = string_at(r.config, "tls.ca");
   spec.tls.cert_pem = string_at(r.config, "tls.cert");
   if (const std::string login_id = string_at(r.config, "login_id"); !login_id.empty()) {
@@ -59,7 +61,8 @@ Result<drivers::ConnectionSpec> connection_spec(const App& app, const store::Dat
   auto key = open_secret(app, r, "tls.key");
   if (!key) return key.error();
   spec.tls.key_pem = std::move(*key);
-  if (const json::value* e = find_path(r.config, "ssh.enabled"); e && e->is_bool() && e->as_bool()) {
+  if (const json::value* e = find_path(r.config, "ssh.enabled");
+      e && e->is_bool() && e->as_bool()) {
     spec.ssh.enabled = true;
     spec.ssh.host = string_at(r.config, "ssh.host");
     if (const json::value* p = find_path(r.config, "ssh.port"); p && p->is_int64())
@@ -88,7 +91,8 @@ Result<drivers::TestLimits> test_limits(const App& app, const std::string& param
   std::int64_t ms = 0;
   auto [end, ec] = std::from_chars(param.data(), param.data() + param.size(), ms);
   if (ec != std::errc() || end != param.data() + param.size() || ms < 1)
-    return invalid_body({{"timeout_ms", "must be a positive integer of milliseconds"}}, "bad query parameter");
+    return invalid_body({{"timeout_ms", "must be a positive integer of milliseconds"}},
+                        "bad query parameter");
   const std::chrono::milliseconds asked(ms);
   limits.connect = std::min(limits.connect, asked);
   limits.test = std::min(limits.test, asked);
@@ -106,16 +110,18 @@ drivers::SchemaFilter schema_filter(const store::DatasourceRecord& r) {
     std::string item = text.substr(start, comma - start);
     item.erase(0, item.find_first_not_of(' '));
     item.erase(item.find_last_not_of(' ') + 1);
-    if (!item.empty() && item[0] == '!') f.exclude.push_back(item.substr(1));
-    else if (!item.empty()) f.include.push_back(item);
+    if (!item.empty() && item[0] == '!')
+      f.exclude.push_back(item.substr(1));
+    else if (!item.empty())
+      f.include.push_back(item);
     start = comma + 1;
   }
   return f;
 }
 
-asio::awaitable<TestReport> run_test(const App& app, drivers::ConnectionSpec spec, bool fetch_schema,
-                                     drivers::SchemaFilter filter, drivers::TestLimits limits,
-                                     drivers::StageReporter& reporter) {
+asio::awaitable<TestReport> run_test(const App& app, drivers::ConnectionSpec spec,
+                                     bool fetch_schema, drivers::SchemaFilter filter,
+                                     drivers::TestLimits limits, drivers::StageReporter& reporter) {
   TestReport report;
   if (drivers::find_driver(spec.type) == nullptr) {
     report.failure = drivers::driver_unavailable(spec.type);
@@ -159,14 +165,16 @@ json::object report_json(const TestReport& report) {
   json::object out{{"ok", !report.failure.has_value()},
                    {"duration_ms", report.total_ms},
                    {"stages", stages_json(report.stages)}};
-  if (!report.ssh_host_key_fingerprint.empty()) out["ssh_host_key_fingerprint"] = report.ssh_host_key_fingerprint;
+  if (!report.ssh_host_key_fingerprint.empty())
+    out["ssh_host_key_fingerprint"] = report.ssh_host_key_fingerprint;
   return out;
 }
 
 store::CachedSchema cached_schema(const drivers::SchemaSnapshot& s) {
   const json::value doc = drivers::schema_to_json(s);
   return {json::serialize(doc), drivers::schema_hash(doc),
-          s.fetched_at_ms ? s.fetched_at_ms : now_unix_ms(), static_cast<std::int64_t>(s.tables.size())};
+          s.fetched_at_ms ? s.fetched_at_ms : now_unix_ms(),
+          static_cast<std::int64_t>(s.tables.size())};
 }
 
 }  // namespace dsb::server

@@ -196,10 +196,12 @@ asio::awaitable<Result<WriteOutcome>> DatasourceService::write(DatasourceRecord 
     if ((*now)->version != *base_version)
       co_return fail(412, "PRECONDITION_FAILED", "the datasource changed while this request was testing it");
   }
-  if (auto w = app_.datasources->put(r, previous_name, std::move(batch)); !w) {
-    if (out.test) co_return fail(500, "SCHEMA_CACHE_FAILED", "the schema could not be cached: " + w.error().message);
-    co_return fail(500, "CREATE_DATASOURCE_FAILED", w.error().message);
-  }
+  // The record and its schema snapshot go in one batch: when the store
+  // refuses it, neither is kept, and the datasource was not created (or
+  // keeps its previous version).
+  if (auto w = app_.datasources->put(r, previous_name, std::move(batch)); !w)
+    co_return fail(500, base_version ? "UPDATE_DATASOURCE_FAILED" : "CREATE_DATASOURCE_FAILED",
+                   "the datasource could not be stored: " + w.error().message);
   out.record = std::move(r);
   co_return out;
 }

@@ -34,8 +34,9 @@ Response maiascore_error(const RequestContext& ctx, const Failure& f) {
 
 Result<json::object> decode(const RequestContext& ctx) {
   auto it = ctx.req.find(http::field::content_type);
-  const std::string_view type =
-      it == ctx.req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+  const std::string_view type = it == ctx.req.end()
+                                    ? std::string_view()
+                                    : std::string_view(it->value().data(), it->value().size());
   return codecs::decode_body(type, ctx.req.body());
 }
 

@@ -44,9 +44,9 @@ constexpr Setting kSettings[] = {
 const std::initializer_list<std::string_view> kServerKeys = {
     "SERVER", "HOST", "HOSTNAME", "SERVERNAME", "DATA SOURCE", "ADDRESS", "ADDR"};
 const std::initializer_list<std::string_view> kDatabaseKeys = {"DATABASE", "DB", "DBNAME",
-                                                                   "INITIAL CATALOG"};
-const std::initializer_list<std::string_view> kCredentialKeys = {"UID", "PWD", "USER",
-                                                                     "PASSWORD", "USERNAME"};
+                                                               "INITIAL CATALOG"};
+const std::initializer_list<std::string_view> kCredentialKeys = {"UID", "PWD", "USER", "PASSWORD",
+                                                                 "USERNAME"};
 
 json::value default_of(const Setting& s) {
   if (s.kind == Kind::integer) return json::value(std::int64_t{0});

@@ -47,26 +47,27 @@ Result<std::vector<MstrConnection>> MstrConnections::list(std::string_view org_i
   auto recs = records_.list(org_id);
   if (!recs) return recs.error();
   std::map<std::string, CompatRecord*> by_native;
-  std::vector<MstrConnection> out;
+  std::vector<CompatRecord*> dsn_only;
   for (auto& r : *recs) {
     const std::string native_id = str_at(r.fields, "native_id");
-    if (native_id.empty()) continue;
-    by_native[native_id] = &r;
+    if (native_id.empty())
+      dsn_only.push_back(&r);
+    else
+      by_native[native_id] = &r;  // one whose datasource is gone is left out
   }
   auto natives = datasource_range(app_, org_id, 0, SIZE_MAX);
   if (!natives) return natives.error();
+  std::vector<MstrConnection> out;
   for (auto& n : *natives) {
     auto it = by_native.find(n.id);
-    if (it == by_native.end()) {
+    if (it == by_native.end())
       out.push_back({std::string(org_id), mstr_id_of_uuid(n.id), {}, std::move(n)});
-      continue;
-    }
-    out.push_back(
-        {std::string(org_id), it->second->id, std::move(it->second->fields), std::move(n)});
+    else
+      out.push_back(
+          {std::string(org_id), it->second->id, std::move(it->second->fields), std::move(n)});
   }
-  for (auto& r : *recs)
-    if (str_at(r.fields, "native_id").empty())
-      out.push_back({std::string(org_id), r.id, std::move(r.fields), std::nullopt});
+  for (CompatRecord* r : dsn_only)
+    out.push_back({std::string(org_id), r->id, std::move(r->fields), std::nullopt});
   return out;
 }
 

@@ -3,6 +3,8 @@
 // both ways), and each way the path can fail: a forward the bastion refuses,
 // a bastion that accepts TCP and never speaks, a closed bastion port, a
 // bastion the egress policy denies.
+#include "tests/integration/drivers/mysql_admin.hpp"
+#include "tests/integration/drivers/pg_admin.hpp"
 #include "tests/integration/ssh/ssh_fixture.hpp"
 
 #include <boost/asio/this_coro.hpp>
@@ -46,9 +48,15 @@ bool has_table(const drivers::SchemaSnapshot& s, const std::string& name) {
   return false;
 }
 
-void schema_through_tunnel(const drivers::ConnectionSpec& spec, const std::string& create) {
+// Creates a table through the tunnel in `database` (a scratch one: the
+// shared testdb stays empty for the other suites), then runs a test with the
+// schema fetch and looks for the table.
+void schema_through_tunnel(drivers::ConnectionSpec spec, const std::string& database) {
+  spec.database = database;
   with_session(spec, [&](drivers::DriverSession& s) -> asio::awaitable<void> {
-    auto made = co_await s.query(create, {}, drivers::Clock::now() + 30s);
+    auto made =
+        co_await s.query("CREATE TABLE ssh_tunnel_probe (id integer PRIMARY KEY, label text)", {},
+                         drivers::Clock::now() + 30s);
     EXPECT_TRUE(made) << (made ? "" : made.error().message);
   });
   const auto run = run_test(spec, true);
@@ -59,15 +67,14 @@ void schema_through_tunnel(const drivers::ConnectionSpec& spec, const std::strin
 }
 
 TEST(SshForward, PostgresTestAndSchema) {
-  schema_through_tunnel(
-      pg_spec(ssh_with_password()),
-      "CREATE TABLE IF NOT EXISTS ssh_tunnel_probe (id integer PRIMARY KEY, label text)");
+  ScratchPgDatabase db("ssh_pg");
+  schema_through_tunnel(pg_spec(ssh_with_password()), db.name());
 }
 
 TEST(SshForward, MariadbTestAndSchema) {
-  schema_through_tunnel(
-      mysql_spec(ssh_with_key("id_ed25519")),
-      "CREATE TABLE IF NOT EXISTS ssh_tunnel_probe (id integer PRIMARY KEY, label text)");
+  ScratchMysqlDatabase db("ssh_my");
+  MysqlAdmin().exec("GRANT ALL ON `" + db.name() + "`.* TO 'testuser'@'%'");
+  schema_through_tunnel(mysql_spec(ssh_with_key("id_ed25519")), db.name());
 }
 
 TEST(SshForward, TlsIsStillVerifiedAgainstTheDatabaseName) {

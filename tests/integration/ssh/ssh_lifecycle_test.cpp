@@ -183,7 +183,9 @@ TEST(SshLifecycle, FiftyConcurrentTestsThroughOneBastion) {
     EXPECT_FALSE(run.outcomes[i]->failure) << i << ": " << run.outcomes[i]->failure->message;
     EXPECT_EQ(run.trails[i].at(4), "tunnel_open:ok") << i;
   }
-  EXPECT_LT(run.worst_tick_late_ms, 250);
+  // A blocking call would show as one long gap (a passphrase key derivation
+  // on this thread: ~500 ms); the slack absorbs a loaded two-core machine.
+  EXPECT_LT(run.worst_tick_late_ms, 400);
   RecordProperty("worst_tick_late_ms", std::to_string(run.worst_tick_late_ms));
   RecordProperty("total_ms", std::to_string(run.total_ms));
   std::cout << kTests << " tunnelled tests in " << run.total_ms << " ms; worst ticker lateness "
@@ -200,7 +202,9 @@ TEST(SshLifecycle, PassphraseKeysDoNotStallTheThread) {
     ASSERT_TRUE(outcome);
     EXPECT_FALSE(outcome->failure) << outcome->failure->message;
   }
-  EXPECT_LT(run.worst_tick_late_ms, 150);
+  // On this thread each derivation would stall it ~500 ms; the slack absorbs
+  // a loaded machine (the pool's two threads compete for the same cores).
+  EXPECT_LT(run.worst_tick_late_ms, 350);
   std::cout << "4 passphrase-key tests in " << run.total_ms << " ms; worst ticker lateness "
             << run.worst_tick_late_ms << " ms\n";
 }
