@@ -1,12 +1,15 @@
 // dsb_event_loadgen: event latency and fan-out of /v1/events for a broker on
 // this machine. It creates an org (admin token), opens N WebSocket
 // subscribers to that org (spread over a few client threads), then
-//   paced: starts one asynchronous connection test every --interval-ms and
-//          measures, for every message every subscriber gets, the latency
-//          from the server's "at" timestamp to receipt (p50/p99/max);
+//   paced: runs --paced-jobs asynchronous connection tests one at a time
+//          (the next once every subscriber got the previous one's final
+//          message, then --interval-ms) and measures, for every message every
+//          subscriber gets, the latency from the server's "at" timestamp to
+//          receipt (p50/p99/max; "at" has millisecond resolution);
 //   burst: starts --burst-jobs tests at once and measures the fan-out rate
-//          (messages delivered to subscribers per second) and, per message,
-//          the spread between its first and last receipt.
+//          (messages delivered to subscribers per second), the latency under
+//          that load, and per message the spread between its first and last
+//          receipt; with --broker-pid also the broker's CPU per delivery.
 // The tests target a closed port on 127.0.0.1 (10 messages each, no database
 // needed) or, with --pg-port, the test PostgreSQL. Only 127.0.0.1 is ever
 // contacted; every wait is bounded. The last line is "RESULT key=value ...".
@@ -20,9 +23,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,6 +33,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <string>
@@ -56,20 +60,22 @@ struct Options {
   std::size_t subscribers = 1000;
   std::size_t threads = 2;
   int paced_jobs = 20;
-  int interval_ms = 50;
+  int interval_ms = 20;
   int burst_jobs = 40;
   unsigned short pg_port = 0;
+  int broker_pid = 0;
 };
 
 constexpr const char* kUsage = R"(Usage: dsb_event_loadgen --port PORT --admin-token T [options]
 
   --subscribers N   WebSocket subscribers of one org (default 1000, at most 50000)
   --threads N       client threads, one io_context each (default 2)
-  --paced-jobs N    jobs started one every --interval-ms, for latency (default 20)
-  --interval-ms MS  (default 50)
+  --paced-jobs N    jobs run one at a time, for latency (default 20)
+  --interval-ms MS  pause between paced jobs (default 20)
   --burst-jobs N    jobs started at once, for the fan-out rate (default 40)
   --pg-port PORT    test the PostgreSQL at 127.0.0.1:PORT (testuser/testpass/testdb)
                     instead of a closed port
+  --broker-pid PID  report the broker's CPU time per delivered message
 )";
 
 [[noreturn]] void usage_error(const std::string& what) {
@@ -82,7 +88,8 @@ Options parse_args(int argc, char** argv) {
   auto number = [](const std::string& flag, const std::string& v) -> long {
     char* end = nullptr;
     const long n = std::strtol(v.c_str(), &end, 10);
-    if (end == v.c_str() || *end != '\0' || n < 0) usage_error(flag + " needs a non-negative integer");
+    if (end == v.c_str() || *end != '\0' || n < 0)
+      usage_error(flag + " needs a non-negative integer");
     return n;
   };
   for (int i = 1; i < argc; ++i) {
@@ -93,20 +100,33 @@ Options parse_args(int argc, char** argv) {
     }
     if (i + 1 >= argc) usage_error(a + " needs a value");
     const std::string v = argv[++i];
-    if (a == "--port") o.port = static_cast<unsigned short>(number(a, v));
-    else if (a == "--admin-token") o.admin_token = v;
-    else if (a == "--subscribers") o.subscribers = static_cast<std::size_t>(number(a, v));
-    else if (a == "--threads") o.threads = static_cast<std::size_t>(number(a, v));
-    else if (a == "--paced-jobs") o.paced_jobs = static_cast<int>(number(a, v));
-    else if (a == "--interval-ms") o.interval_ms = static_cast<int>(number(a, v));
-    else if (a == "--burst-jobs") o.burst_jobs = static_cast<int>(number(a, v));
-    else if (a == "--pg-port") o.pg_port = static_cast<unsigned short>(number(a, v));
-    else usage_error("unknown flag " + a);
+    if (a == "--port")
+      o.port = static_cast<unsigned short>(number(a, v));
+    else if (a == "--admin-token")
+      o.admin_token = v;
+    else if (a == "--subscribers")
+      o.subscribers = static_cast<std::size_t>(number(a, v));
+    else if (a == "--threads")
+      o.threads = static_cast<std::size_t>(number(a, v));
+    else if (a == "--paced-jobs")
+      o.paced_jobs = static_cast<int>(number(a, v));
+    else if (a == "--interval-ms")
+      o.interval_ms = static_cast<int>(number(a, v));
+    else if (a == "--burst-jobs")
+      o.burst_jobs = static_cast<int>(number(a, v));
+    else if (a == "--pg-port")
+      o.pg_port = static_cast<unsigned short>(number(a, v));
+    else if (a == "--broker-pid")
+      o.broker_pid = static_cast<int>(number(a, v));
+    else
+      usage_error("unknown flag " + a);
   }
   if (o.port == 0 || o.admin_token.empty()) usage_error("--port and --admin-token are required");
-  if (o.subscribers == 0 || o.subscribers > kMaxSubscribers) usage_error("--subscribers out of range");
+  if (o.subscribers == 0 || o.subscribers > kMaxSubscribers)
+    usage_error("--subscribers out of range");
   if (o.threads == 0 || o.threads > 64) usage_error("--threads out of range");
-  if (o.paced_jobs > kMaxJobs || o.burst_jobs > kMaxJobs) usage_error("at most 1000 jobs per phase");
+  if (o.paced_jobs > kMaxJobs || o.burst_jobs > kMaxJobs)
+    usage_error("at most 1000 jobs per phase");
   return o;
 }
 
@@ -117,8 +137,8 @@ class Http {
     stream_.expires_after(std::chrono::seconds(10));
     stream_.connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), port));
   }
-  std::pair<int, json::value> request(http::verb verb, const std::string& target, const std::string& token,
-                                      const json::value& body = nullptr) {
+  std::pair<int, json::value> request(http::verb verb, const std::string& target,
+                                      const std::string& token, const json::value& body = nullptr) {
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, "127.0.0.1");
     req.set(http::field::authorization, "Bearer " + token);
@@ -167,7 +187,8 @@ void raise_fd_limit(std::size_t want) {
   rl.rlim_cur = std::min<rlim_t>(want, rl.rlim_max);
   ::setrlimit(RLIMIT_NOFILE, &rl);
   if (rl.rlim_cur < want)
-    std::cerr << "dsb_event_loadgen: open-file limit " << rl.rlim_cur << " < " << want << " needed\n";
+    std::cerr << "dsb_event_loadgen: open-file limit " << rl.rlim_cur << " < " << want
+              << " needed\n";
 }
 
 // The string value of "key":"..." in a compact JSON text (no parse).
@@ -233,7 +254,8 @@ Summary summarize(Phase& phase) {
     receipts.clear();
   }
   std::vector<double> spreads;
-  for (const auto& [m, fl] : first_last) spreads.push_back(static_cast<double>(fl.second - fl.first) / 1e6);
+  for (const auto& [m, fl] : first_last)
+    spreads.push_back(static_cast<double>(fl.second - fl.first) / 1e6);
   s.seconds = s.deliveries ? static_cast<double>(hi - lo) / 1e9 : 0;
   s.lat_p50 = percentile(latencies, 0.50);
   s.lat_p99 = percentile(latencies, 0.99);
@@ -241,6 +263,24 @@ Summary summarize(Phase& phase) {
   s.spread_p50 = percentile(spreads, 0.50);
   s.spread_p99 = percentile(spreads, 0.99);
   return s;
+}
+
+// CPU seconds (user + system) process `pid` has used; 0 when unknown.
+double process_cpu_seconds(int pid) {
+  if (pid <= 0) return 0;
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return 0;
+  char buf[1024] = {};
+  const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const char* p = std::strrchr(buf, ')');
+  if (!p || static_cast<std::size_t>(p - buf) >= n) return 0;
+  unsigned long utime = 0, stime = 0;
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) !=
+      2)
+    return 0;
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 double cpu_seconds() {
@@ -253,9 +293,12 @@ double cpu_seconds() {
 int run(const Options& o) {
   raise_fd_limit(o.subscribers + 256);
   Http admin(o.port);
-  const std::string org_name = "events-bench-" + std::to_string(::getpid()) + "-" + std::to_string(std::time(nullptr));
-  auto [status, org] = admin.request(http::verb::post, "/v1/orgs", o.admin_token, json::object{{"name", org_name}});
-  if (status != 201) throw std::runtime_error("creating the org answered " + std::to_string(status));
+  const std::string org_name =
+      "events-bench-" + std::to_string(::getpid()) + "-" + std::to_string(std::time(nullptr));
+  auto [status, org] =
+      admin.request(http::verb::post, "/v1/orgs", o.admin_token, json::object{{"name", org_name}});
+  if (status != 201)
+    throw std::runtime_error("creating the org answered " + std::to_string(status));
   const std::string token = field(org, "token", "token");
   const std::string org_id = field(org, "org", "id");
   // Generous limits for this org: the bench measures events, not quotas.
@@ -266,7 +309,8 @@ int run(const Options& o) {
 
   Phase phase;
   phase.by_subscriber.resize(o.subscribers);
-  dsb::test::CrowdHandler handler = [&phase](std::size_t i, std::string_view text, Clock::time_point received) {
+  dsb::test::CrowdHandler handler = [&phase](std::size_t i, std::string_view text,
+                                             Clock::time_point received) {
     if (!phase.recording.load(std::memory_order_relaxed)) return;
     const auto wall_us = std::chrono::duration_cast<std::chrono::microseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
@@ -276,9 +320,11 @@ int run(const Options& o) {
     const bool final = text.find("\"state\":") != std::string_view::npos;
     float latency = -1;
     if (const auto at = dsb::test::parse_rfc3339_ms(raw_string(text, "\"at\":\"")))
-      latency = static_cast<float>(static_cast<double>(wall_us) / 1000.0 - static_cast<double>(*at));
-    phase.by_subscriber[i].push_back({std::hash<std::string_view>{}(job) ^ static_cast<std::uint64_t>(seq),
-                                      received.time_since_epoch().count(), latency, final});
+      latency =
+          static_cast<float>(static_cast<double>(wall_us) / 1000.0 - static_cast<double>(*at));
+    phase.by_subscriber[i].push_back(
+        {std::hash<std::string_view>{}(job) ^ static_cast<std::uint64_t>(seq),
+         received.time_since_epoch().count(), latency, final});
     if (final) phase.finals.fetch_add(1, std::memory_order_relaxed);
   };
 
@@ -289,13 +335,15 @@ int run(const Options& o) {
   co.threads = o.threads;
   dsb::test::WsCrowd crowd(co, handler);
   const auto connect_start = Clock::now();
-  if (!crowd.start(std::chrono::seconds(120))) throw std::runtime_error("subscribers: " + crowd.error());
+  if (!crowd.start(std::chrono::seconds(120)))
+    throw std::runtime_error("subscribers: " + crowd.error());
   const double connect_s = std::chrono::duration<double>(Clock::now() - connect_start).count();
-  std::cout << "subscribers: " << o.subscribers << " connected and subscribed in " << connect_s << " s\n";
+  std::cout << "subscribers: " << o.subscribers << " connected and subscribed in " << connect_s
+            << " s\n";
 
   const unsigned short target_port = o.pg_port ? o.pg_port : closed_port();
-  json::object body{{"name", "bench"},         {"type", "postgres"},     {"host", "127.0.0.1"},
-                    {"port", target_port},     {"database", "testdb"},   {"username", "testuser"},
+  json::object body{{"name", "bench"},       {"type", "postgres"},   {"host", "127.0.0.1"},
+                    {"port", target_port},   {"database", "testdb"}, {"username", "testuser"},
                     {"password", "testpass"}};
   Http api(o.port);
   auto start_job = [&] {
@@ -309,13 +357,14 @@ int run(const Options& o) {
     return phase.finals.load() >= want;
   };
 
-  // Paced: latency while events trickle.
+  // Paced: latency of one job's events reaching every subscriber.
+  bool paced_ok = true;
   phase.recording = true;
-  for (int j = 0; j < o.paced_jobs; ++j) {
+  for (int j = 0; j < o.paced_jobs && paced_ok; ++j) {
     start_job();
+    paced_ok = wait_finals(o.subscribers * static_cast<std::size_t>(j + 1));
     std::this_thread::sleep_for(std::chrono::milliseconds(o.interval_ms));
   }
-  const bool paced_ok = wait_finals(o.subscribers * static_cast<std::size_t>(o.paced_jobs));
   phase.recording = false;
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   Summary paced = summarize(phase);
@@ -323,30 +372,42 @@ int run(const Options& o) {
 
   // Burst: the fan-out rate.
   const double cpu_before = cpu_seconds();
+  const double broker_before = process_cpu_seconds(o.broker_pid);
   phase.recording = true;
   for (int j = 0; j < o.burst_jobs; ++j) start_job();
   const bool burst_ok = wait_finals(o.subscribers * static_cast<std::size_t>(o.burst_jobs));
   phase.recording = false;
   const double client_cpu = cpu_seconds() - cpu_before;
+  const double broker_cpu = process_cpu_seconds(o.broker_pid) - broker_before;
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   Summary burst = summarize(phase);
   const std::size_t ended = crowd.ended();
   crowd.stop();
 
   const double rate = burst.seconds > 0 ? static_cast<double>(burst.deliveries) / burst.seconds : 0;
-  std::printf("paced: %d jobs, %zu deliveries, latency at->receipt p50 %.2f ms p99 %.2f ms max %.2f ms%s\n",
-              o.paced_jobs, paced.deliveries, paced.lat_p50, paced.lat_p99, paced.lat_max,
-              paced_ok ? "" : " (INCOMPLETE)");
-  std::printf("burst: %d jobs, %zu deliveries in %.3f s = %.0f msg/s; latency p50 %.2f ms p99 %.2f ms; "
-              "first-to-last receipt of one message p50 %.2f ms p99 %.2f ms; client cpu %.2f s%s\n",
-              o.burst_jobs, burst.deliveries, burst.seconds, rate, burst.lat_p50, burst.lat_p99,
-              burst.spread_p50, burst.spread_p99, client_cpu, burst_ok ? "" : " (INCOMPLETE)");
-  std::printf("RESULT subscribers=%zu connect_s=%.2f paced_p50_ms=%.2f paced_p99_ms=%.2f paced_max_ms=%.2f "
-              "burst_deliveries=%zu burst_s=%.3f fanout_msgs_per_s=%.0f burst_p50_ms=%.2f burst_p99_ms=%.2f "
-              "spread_p50_ms=%.2f spread_p99_ms=%.2f ended=%zu complete=%d\n",
-              o.subscribers, connect_s, paced.lat_p50, paced.lat_p99, paced.lat_max, burst.deliveries,
-              burst.seconds, rate, burst.lat_p50, burst.lat_p99, burst.spread_p50, burst.spread_p99, ended,
-              paced_ok && burst_ok ? 1 : 0);
+  const double broker_us = burst.deliveries && o.broker_pid
+                               ? broker_cpu * 1e6 / static_cast<double>(burst.deliveries)
+                               : 0;
+  std::printf(
+      "paced: %d jobs, %zu deliveries, latency at->receipt p50 %.2f ms p99 %.2f ms max %.2f ms%s\n",
+      o.paced_jobs, paced.deliveries, paced.lat_p50, paced.lat_p99, paced.lat_max,
+      paced_ok ? "" : " (INCOMPLETE)");
+  std::printf(
+      "burst: %d jobs, %zu deliveries in %.3f s = %.0f msg/s; latency p50 %.2f ms p99 %.2f ms; "
+      "first-to-last receipt of one message p50 %.2f ms p99 %.2f ms; cpu: client %.2f s, broker "
+      "%.2f s "
+      "(%.1f us per delivery)%s\n",
+      o.burst_jobs, burst.deliveries, burst.seconds, rate, burst.lat_p50, burst.lat_p99,
+      burst.spread_p50, burst.spread_p99, client_cpu, broker_cpu, broker_us,
+      burst_ok ? "" : " (INCOMPLETE)");
+  std::printf(
+      "RESULT subscribers=%zu connect_s=%.2f paced_p50_ms=%.2f paced_p99_ms=%.2f paced_max_ms=%.2f "
+      "burst_deliveries=%zu burst_s=%.3f fanout_msgs_per_s=%.0f burst_p50_ms=%.2f "
+      "burst_p99_ms=%.2f "
+      "spread_p50_ms=%.2f spread_p99_ms=%.2f broker_us_per_delivery=%.1f ended=%zu complete=%d\n",
+      o.subscribers, connect_s, paced.lat_p50, paced.lat_p99, paced.lat_max, burst.deliveries,
+      burst.seconds, rate, burst.lat_p50, burst.lat_p99, burst.spread_p50, burst.spread_p99,
+      broker_us, ended, paced_ok && burst_ok ? 1 : 0);
   return paced_ok && burst_ok ? 0 : 1;
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by run.sh and smoke.sh: start a broker on a temp data dir, stop it on exit.
 # Sets BROKER_PID, PORT, ADMIN_TOKEN, WORK (the temp dir, removed on exit).
 
@@ -21,6 +22,7 @@ trap 'exit 130' INT TERM
 start_broker() {
   local build=$1 threads=$2 log_requests=$3
   ADMIN_TOKEN="bench-admin-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+  : >"$WORK/broker.log"  # exists before the first poll below, whenever the broker opens it
   # The per-org request rate (default 500 per 120 s) is lifted so that the
   # figures measure the broker, not the limiter; the limiter still runs.
   DSB_ADMIN_TOKEN="$ADMIN_TOKEN" DSB_SERVER_THREADS="$threads" DSB_LOG_REQUESTS="$log_requests" \
@@ -30,7 +32,7 @@ start_broker() {
   BROKER_PID=$!
   PORT=""
   for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/broker.log" | head -n1)
+    PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p;T;q' "$WORK/broker.log")
     [[ -n "$PORT" ]] && return 0
     kill -0 "$BROKER_PID" 2>/dev/null || break
     sleep 0.1

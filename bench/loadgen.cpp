@@ -4,9 +4,11 @@
 // the next. Only 127.0.0.1 is ever targeted; every run stops by itself at its
 // duration or request count, and a hard deadline closes whatever is left.
 //
-//   dsb_loadgen --scenario setup  --port P --admin-token T   prints an org token
-//   dsb_loadgen --scenario get    --port P --token T [--records 8]
-//   dsb_loadgen --scenario create --port P --token T
+//   dsb_loadgen --scenario setup  --port P --admin-token T [--orgs N]   prints org tokens
+//   dsb_loadgen --scenario get    --port P --token T[,T2...] [--records 8]
+//   dsb_loadgen --scenario create --port P --token T[,T2...]
+//
+// With several tokens (orgs), connection i speaks for org i % N.
 //
 // The last line of a run is machine-readable: "RESULT key=value ...".
 #include <boost/asio/co_spawn.hpp>
@@ -64,12 +66,14 @@ constexpr auto kHardStopGrace = std::chrono::seconds(5);  // after the duration
 constexpr auto kSetupTimeout = std::chrono::seconds(10);
 constexpr auto kReconnectDelay = std::chrono::milliseconds(20);
 constexpr int kMaxRecords = 1000;
+constexpr int kMaxOrgs = 64;
 
 struct Options {
   std::string scenario = "get";
   unsigned short port = 0;
-  std::string token;
+  std::vector<std::string> tokens;
   std::string admin_token;
+  int orgs = 1;  // setup: how many orgs to create
   int connections = 64;
   int threads = 1;
   double duration_s = 10;
@@ -83,9 +87,11 @@ constexpr const char* kUsage =
 
   --scenario S       get: GET /v1/datasources/{id} over --records pre-created records,
                      round-robin; create: POST /v1/datasources?test=false with unique
-                     names; setup: create an org with --admin-token, print its token.
+                     names; setup: create --orgs orgs with --admin-token, print
+                     their tokens, comma-separated.
   --port PORT        the broker's port on 127.0.0.1 (the only host ever targeted)
-  --token T          the org token (get, create)
+  --token T[,T...]   org tokens (get, create); connection i uses token i % count
+  --orgs N           setup: how many orgs to create (default 1, at most 64)
   --admin-token T    the admin token (setup)
   --connections N    keep-alive connections (default 64, at most 4096)
   --threads N        client threads, one io_context each (default 1)
@@ -98,6 +104,17 @@ constexpr const char* kUsage =
 [[noreturn]] void usage_error(const std::string& what) {
   std::cerr << "dsb_loadgen: " << what << "\n\n" << kUsage;
   std::exit(2);
+}
+
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= v.size()) {
+    const auto end = std::min(v.find(',', start), v.size());
+    if (end > start) out.push_back(v.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
 }
 
 Options parse_args(int argc, char** argv) {
@@ -125,7 +142,9 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--port")
       o.port = static_cast<unsigned short>(number(a, v));
     else if (a == "--token")
-      o.token = v;
+      o.tokens = split_list(v);
+    else if (a == "--orgs")
+      o.orgs = static_cast<int>(number(a, v));
     else if (a == "--admin-token")
       o.admin_token = v;
     else if (a == "--connections")
@@ -147,7 +166,8 @@ Options parse_args(int argc, char** argv) {
     usage_error("--scenario must be get, create or setup");
   if (o.port == 0) usage_error("--port is required");
   if (o.scenario == "setup" && o.admin_token.empty()) usage_error("setup needs --admin-token");
-  if (o.scenario != "setup" && o.token.empty()) usage_error(o.scenario + " needs --token");
+  if (o.scenario != "setup" && o.tokens.empty()) usage_error(o.scenario + " needs --token");
+  if (o.orgs < 1 || o.orgs > kMaxOrgs) usage_error("--orgs must be 1..64");
   if (o.connections < 1 || o.connections > kMaxConnections)
     usage_error("--connections must be 1..4096");
   if (o.threads < 1 || o.threads > 2) usage_error("--threads must be 1 or 2");
@@ -269,11 +289,11 @@ std::string create_body(const std::string& name) {
          R"(","type":"postgres","host":"db.example.com","port":5432,"database":"d","username":"u","password":"p"})";
 }
 
-std::vector<std::string> create_records(const Options& o) {
+std::vector<std::string> create_records(const Options& o, const std::string& token) {
   std::vector<std::string> ids;
   const std::string prefix = "bench-get-" + run_prefix() + "-";
   for (int i = 0; i < o.records; ++i) {
-    const Reply r = call(o.port, http::verb::post, "/v1/datasources?test=false", o.token,
+    const Reply r = call(o.port, http::verb::post, "/v1/datasources?test=false", token,
                          create_body(prefix + std::to_string(i)));
     if (r.status != 201)
       throw std::runtime_error("POST /v1/datasources: status " + std::to_string(r.status));
@@ -292,8 +312,10 @@ std::string request_head(const char* method, const std::string& target, const st
 
 struct Plan {
   const Options* opts = nullptr;
-  std::vector<std::string> get_requests;  // whole requests, one per record
-  std::string create_head;                // up to the headers that vary
+  // Per org (token): whole GET requests, one per record; the create request
+  // head up to the headers that vary.
+  std::vector<std::vector<std::string>> get_requests;
+  std::vector<std::string> create_heads;
   std::string name_prefix;
   Clock::time_point measure_from;  // after the warm-up
   Clock::time_point stop_at;
@@ -342,11 +364,13 @@ class Worker {
 
   const std::string& next_request(int conn, std::uint64_t seq, std::string& scratch) {
     if (plan_.opts->scenario == "get") {
-      return plan_.get_requests[(static_cast<std::size_t>(conn) + seq) % plan_.get_requests.size()];
+      const auto& mine =
+          plan_.get_requests[static_cast<std::size_t>(conn) % plan_.get_requests.size()];
+      return mine[(static_cast<std::size_t>(conn) + seq) % mine.size()];
     }
     const std::string body = create_body(plan_.name_prefix + std::to_string(index_) + "-" +
                                          std::to_string(conn) + "-" + std::to_string(seq));
-    scratch = plan_.create_head;
+    scratch = plan_.create_heads[static_cast<std::size_t>(conn) % plan_.create_heads.size()];
     scratch += "Content-Type: application/json\r\nContent-Length: ";
     scratch += std::to_string(body.size());
     scratch += "\r\n\r\n";
@@ -429,10 +453,14 @@ int run_load(const Options& o) {
   Plan plan;
   plan.opts = &o;
   if (o.scenario == "get") {
-    for (const auto& id : create_records(o))
-      plan.get_requests.push_back(request_head("GET", "/v1/datasources/" + id, o.token) + "\r\n");
+    for (const auto& token : o.tokens) {
+      auto& requests = plan.get_requests.emplace_back();
+      for (const auto& id : create_records(o, token))
+        requests.push_back(request_head("GET", "/v1/datasources/" + id, token) + "\r\n");
+    }
   } else {
-    plan.create_head = request_head("POST", "/v1/datasources?test=false", o.token);
+    for (const auto& token : o.tokens)
+      plan.create_heads.push_back(request_head("POST", "/v1/datasources?test=false", token));
     plan.name_prefix = "bench-" + run_prefix() + "-";
   }
   const double cpu_before = cpu_seconds();
@@ -472,8 +500,8 @@ int run_load(const Options& o) {
   const double client_cpu_us =
       all_responses ? cpu_used * 1e6 / static_cast<double>(all_responses) : 0;
 
-  std::printf("scenario %s: %d connections, %d thread(s), %.2f s measured\n", o.scenario.c_str(),
-              o.connections, o.threads, seconds);
+  std::printf("scenario %s: %d connections, %zu org(s), %d thread(s), %.2f s measured\n",
+              o.scenario.c_str(), o.connections, o.tokens.size(), o.threads, seconds);
   std::printf("  responses  %llu (%llu ok) = %.0f ok/s\n",
               static_cast<unsigned long long>(all.total()), static_cast<unsigned long long>(ok),
               rps);
@@ -485,10 +513,11 @@ int run_load(const Options& o) {
   std::printf("  io errors: %llu\n", static_cast<unsigned long long>(io_errors));
   std::printf("  client     %.1f us CPU per request\n", client_cpu_us);
   std::printf(
-      "RESULT scenario=%s connections=%d threads=%d seconds=%.2f responses=%llu ok=%llu rps=%.0f "
+      "RESULT scenario=%s connections=%d orgs=%zu threads=%d seconds=%.2f responses=%llu ok=%llu "
+      "rps=%.0f "
       "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f errors=%llu all_responses=%llu "
       "client_cpu_us=%.1f\n",
-      o.scenario.c_str(), o.connections, o.threads, seconds,
+      o.scenario.c_str(), o.connections, o.tokens.size(), o.threads, seconds,
       static_cast<unsigned long long>(all.total()), static_cast<unsigned long long>(ok), rps,
       ms(all.quantile(0.5)), ms(all.quantile(0.9)), ms(all.quantile(0.99)), ms(all.max()),
       static_cast<unsigned long long>(errors), static_cast<unsigned long long>(all_responses),
@@ -503,7 +532,9 @@ int main(int argc, char** argv) {
   const Options o = parse_args(argc, argv);
   try {
     if (o.scenario == "setup") {
-      std::printf("%s\n", create_org(o).c_str());
+      std::string tokens;
+      for (int i = 0; i < o.orgs; ++i) tokens += (i ? "," : "") + create_org(o);
+      std::printf("%s\n", tokens.c_str());
       return 0;
     }
     return run_load(o);

@@ -4,6 +4,7 @@
 set -euo pipefail
 
 BUILD=${1:-build}
+# shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 for bench in dsb_request_bench dsb_store_bench dsb_catalogue_bench dsb_vault_bench; do
