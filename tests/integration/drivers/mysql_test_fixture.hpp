@@ -2,66 +2,19 @@
 #pragma once
 
 #include "drivers/mysql/mysql_driver.hpp"
-#include "tests/integration/drivers/driver_test_util.hpp"
-#include "tests/support/test_env.hpp"
-
-#include <gtest/gtest.h>
+#include "tests/integration/drivers/driver_fixture.hpp"
 
 namespace dsb::test {
 
-class MysqlDriverTest : public ::testing::Test {
+class MysqlDriverTest : public DriverFixture {
  protected:
-  using Session = std::unique_ptr<drivers::DriverSession>;
-
-  drivers::ConnectionSpec spec(const std::string& mode = "disable") const {
-    drivers::ConnectionSpec s;
-    s.type = "mysql";
-    s.host = "localhost";
-    s.port = port_;
-    s.database = "testdb";
-    s.username = "testuser";
-    s.password = "testpass";
-    s.tls = mode == "disable" ? drivers::TlsSettings{} : test_ca_tls(mode);
-    return s;
-  }
-
-  Result<Session> connect(const drivers::ConnectTarget& target, drivers::StageReporter& reporter) {
-    return run_task(driver_->connect(target, reporter));
-  }
-
-  Result<Session> connect(const drivers::ConnectionSpec& s, std::uint16_t port = 0) {
-    drivers::StageReporter reporter;
-    return connect(local_target(s, port == 0 ? port_ : port), reporter);
-  }
-
-  Session open(const drivers::ConnectionSpec& s) {
-    auto session = connect(s);
-    if (!session) {
-      ADD_FAILURE() << session.error().message;
-      return nullptr;
-    }
-    return std::move(*session);
-  }
-
-  static drivers::Deadline soon() { return drivers::Clock::now() + 30s; }
-
-  static std::optional<std::string> scalar(drivers::DriverSession& session,
-                                           const std::string& sql) {
-    auto rows = run_task(session.query(sql, {}, soon()));
-    if (!rows || rows->rows.size() != 1 || rows->rows[0].empty()) {
-      ADD_FAILURE() << sql << ": " << (rows ? "not one row" : rows.error().message);
-      return std::nullopt;
-    }
-    return rows->rows[0].back();
-  }
+  MysqlDriverTest()
+      : DriverFixture("mysql", "testdb", "DSB_TEST_MYSQL_PORT", drivers::make_mysql_driver()) {}
 
   // The TLS cipher of the session ("" when plaintext).
   static std::string cipher(drivers::DriverSession& session) {
     return scalar(session, "SHOW SESSION STATUS LIKE 'Ssl_cipher'").value_or("?");
   }
-
-  std::uint16_t port_ = require_port("DSB_TEST_MYSQL_PORT");
-  std::unique_ptr<drivers::Driver> driver_ = drivers::make_mysql_driver();
 };
 
 }  // namespace dsb::test
