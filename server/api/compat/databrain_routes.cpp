@@ -154,9 +154,7 @@ asio::awaitable<Response> sync(App& app, RequestContext& ctx) {
 
 void add(App& app, verb method, const char* pattern,
          asio::awaitable<Response> (*fn)(App&, RequestContext&)) {
-  Route route{method, pattern, Access::org, with_app(app, fn)};
-  route.render_failure = &databrain_error;
-  app.router.add(std::move(route));
+  add_dialect_route(app, method, pattern, fn, &databrain_error);
 }
 
 }  // namespace

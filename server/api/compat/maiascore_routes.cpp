@@ -161,9 +161,7 @@ asio::awaitable<Response> remove(App& app, RequestContext& ctx) {
 
 void add(App& app, verb method, const char* pattern,
          asio::awaitable<Response> (*fn)(App&, RequestContext&)) {
-  Route route{method, pattern, Access::org, with_app(app, fn)};
-  route.render_failure = &maiascore_error;
-  app.router.add(std::move(route));
+  add_dialect_route(app, method, pattern, fn, &maiascore_error);
 }
 
 }  // namespace
