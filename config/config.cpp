@@ -66,6 +66,8 @@ std::vector<Binding> bindings(Config& c) {
        "connection tests and schema fetches one org may run at once"},
       {"limits.queued_tests", &c.limits.queued_tests,
        "tests waiting for a slot per org; more are refused with 429"},
+      {"limits.refusal_hold_ms", &c.limits.refusal_hold_ms,
+       "how long a request over the rate waits before its 429"},
       {"jobs.retention_s", &c.jobs.retention_s, "how long finished jobs stay readable"},
       {"compat.mstr_session_idle_s", &c.compat.mstr_session_idle_s,
        "idle seconds after which a MicroStrategy session (X-MSTR-AuthToken) ends"},
@@ -185,6 +187,7 @@ void validate(const Config& c) {
   require_range("limits.window_s", c.limits.window_s, 1, 86400);
   require_range("limits.concurrent_tests", c.limits.concurrent_tests, 1, 1000);
   require_range("limits.queued_tests", c.limits.queued_tests, 0, 100000);
+  require_range("limits.refusal_hold_ms", c.limits.refusal_hold_ms, 0, 10000);
   require_range("jobs.retention_s", c.jobs.retention_s, 60, 30 * 86400);
   require_range("compat.mstr_session_idle_s", c.compat.mstr_session_idle_s, 10, 7 * 86400);
   require_range("events.queue_limit", c.events.queue_limit, 8, 1000000);

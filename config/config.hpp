@@ -74,6 +74,7 @@ struct Config {
     std::int64_t window_s = 120;
     std::int64_t concurrent_tests = 8;
     std::int64_t queued_tests = 64;
+    std::int64_t refusal_hold_ms = 250;  // a 429 RATE_LIMITED is answered after this hold
   } limits;
   struct Jobs {
     std::int64_t retention_s = 3600;

@@ -223,12 +223,16 @@ TEST_F(TenancyTest, RateLimitAnswers429WithHeadersAndSparesOtherOrgs) {
   int allowed = 0;
   HttpResult refused;
   for (int i = 0; i < 8; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
     auto r = api().get("/v1/datasources");
     if (r.status == 200) {
       ++allowed;
       EXPECT_FALSE(r.header("ratelimit-remaining").empty());
     } else {
       refused = r;
+      // Refusals are held (limits.refusal_hold_ms, 250 by default) so a
+      // client ignoring Retry-After cannot flood the shard with them.
+      EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(250));
     }
   }
   EXPECT_EQ(allowed, 5);
@@ -266,9 +270,10 @@ std::vector<double> timed_gets(HttpClient& c, const std::string& target, int n) 
 
 // One org driven past its limit by four keep-alive clients while another
 // org's GETs are timed. What a user sees is asserted: the noisy org is held at
-// its limit (429s), the quiet org is never refused and every request of it is
-// answered. The latencies are recorded (not asserted: this machine's timing is
-// not a test's business); bench/neighbour_run.sh reports them under load.
+// its limit (429s, each after the refusal hold), the quiet org is never
+// refused and every request of it is answered. The latencies are recorded
+// (not asserted: this machine's timing is not a test's business);
+// bench/neighbour_run.sh reports them under load.
 TEST_F(TenancyTest, OneOrgAtItsLimitDoesNotStarveAnother) {
   const std::string noisy_token = create_org("noisy");
   const std::string quiet_token = create_org("quiet");
@@ -304,7 +309,7 @@ TEST_F(TenancyTest, OneOrgAtItsLimitDoesNotStarveAnother) {
   for (auto& h : hammers) h.join();
 
   EXPECT_EQ(noisy_ok.load(), 100) << "the noisy org got more (or fewer) than its limit";
-  EXPECT_GT(noisy_limited.load(), 200);
+  EXPECT_GE(noisy_limited.load(), 4);
   EXPECT_EQ(noisy_other.load(), 0);
   ASSERT_EQ(loaded.size(), 200u);
   EXPECT_EQ(std::count(loaded.begin(), loaded.end(), -1.0), 0) << "the quiet org was refused";
