@@ -69,6 +69,7 @@ class SshSession {
   const std::string* kbd_answer() const { return kbd_answer_; }
 
  private:
+  void ack_at_once();
   explicit SshSession(boost::asio::any_io_executor executor);
 
   boost::asio::ip::tcp::socket socket_;
