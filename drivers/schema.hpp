@@ -1,8 +1,10 @@
-// The schema model every driver fills: schemas -> tables/views -> columns.
+// The schema model every driver fills: schemas -> tables/views -> columns,
+// and its JSON form (what the schema cache stores and serves).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dsb::drivers {
@@ -34,17 +36,13 @@ struct SchemaFilter {
   bool admits(const std::string& schema) const;
 };
 
-}  // namespace dsb::drivers
+// The snapshot as JSON text:
+//   [{"name", "tables": [{"name", "kind", "columns": [{name, type, nullable,
+//   primary_key, ordinal}]}]}]
+// Written table by table: a 10,000-table schema never exists as one DOM.
+std::string schema_json_text(const SchemaSnapshot& s);
 
-#include <boost/json/value.hpp>
-
-namespace dsb::drivers {
-
-// [{"name", "tables": [{"name", "kind", "columns": [{name, type, nullable, primary_key,
-// ordinal}]}]}]
-boost::json::value schema_to_json(const SchemaSnapshot& s);
-
-// Lower-case hex SHA-256 of the canonical JSON of the tables: the ETag.
-std::string schema_hash(const boost::json::value& schema_json);
+// Lower-case hex SHA-256 of the JSON text: the ETag.
+std::string schema_hash(std::string_view json_text);
 
 }  // namespace dsb::drivers

@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "core/json_path.hpp"
+#include "drivers/blocking_pool.hpp"
 #include "drivers/registry.hpp"
 #include "server/login_service.hpp"
 
@@ -170,11 +171,26 @@ json::object report_json(const TestReport& report) {
   return out;
 }
 
-store::CachedSchema cached_schema(const drivers::SchemaSnapshot& s) {
-  const json::value doc = drivers::schema_to_json(s);
-  return {json::serialize(doc), drivers::schema_hash(doc),
-          s.fetched_at_ms ? s.fetched_at_ms : now_unix_ms(),
+namespace {
+
+store::CachedSchema cache_form(const drivers::SchemaSnapshot& s) {
+  std::string text = drivers::schema_json_text(s);
+  std::string hash = drivers::schema_hash(text);
+  return {std::move(text), std::move(hash), s.fetched_at_ms ? s.fetched_at_ms : now_unix_ms(),
           static_cast<std::int64_t>(s.tables.size())};
+}
+
+}  // namespace
+
+asio::awaitable<store::CachedSchema> cached_schema(drivers::SchemaSnapshot& s) {
+  // Megabytes of JSON and a SHA-256 for a large schema: CPU the shard's other
+  // requests must not wait behind, so it runs on the blocking pool. The pool
+  // shares the snapshot, which comes back to `s` afterwards.
+  auto shared = std::make_shared<drivers::SchemaSnapshot>(std::move(s));
+  auto job = [shared] { return cache_form(*shared); };
+  store::CachedSchema out = co_await drivers::run_blocking(std::move(job));
+  s = std::move(*shared);
+  co_return out;
 }
 
 }  // namespace dsb::server

@@ -50,7 +50,8 @@ boost::json::array stages_json(const std::vector<drivers::StageRecord>& stages);
 // {"ok", "duration_ms", "stages"} for a response body.
 boost::json::object report_json(const TestReport& report);
 
-// A snapshot ready for the schema cache.
-store::CachedSchema cached_schema(const drivers::SchemaSnapshot& s);
+// A snapshot ready for the schema cache (its JSON text and hash), made off
+// the shard; `s` is unchanged afterwards.
+boost::asio::awaitable<store::CachedSchema> cached_schema(drivers::SchemaSnapshot& s);
 
 }  // namespace dsb::server

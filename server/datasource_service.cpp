@@ -35,22 +35,26 @@ void check_name(const json::object& body, std::vector<FieldProblem>& problems) {
   if (s.empty() || s.size() > kMaxNameLength)
     return problems.push_back({"name", "must be 1 to 200 characters"});
   for (unsigned char c : s)
-    if (c < 0x20 || c == 0x7F) return problems.push_back({"name", "must not contain control characters"});
+    if (c < 0x20 || c == 0x7F)
+      return problems.push_back({"name", "must not contain control characters"});
 }
 
-const drivers::TypeEntry* check_type(const json::object& body, std::vector<FieldProblem>& problems) {
+const drivers::TypeEntry* check_type(const json::object& body,
+                                     std::vector<FieldProblem>& problems) {
   const json::value* v = body.if_contains("type");
   if (v == nullptr || v->is_null()) return problems.push_back({"type", "is required"}), nullptr;
   if (!v->is_string()) return problems.push_back({"type", "must be a string"}), nullptr;
   const auto* entry = drivers::find_type(v->as_string());
-  if (entry == nullptr) problems.push_back({"type", "is not a known datasource type (see GET /v1/types)"});
+  if (entry == nullptr)
+    problems.push_back({"type", "is not a known datasource type (see GET /v1/types)"});
   return entry;
 }
 
 }  // namespace
 
 std::optional<std::int64_t> parse_version_tag(std::string_view tag) {
-  if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') tag = tag.substr(1, tag.size() - 2);
+  if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"')
+    tag = tag.substr(1, tag.size() - 2);
   if (tag.starts_with("v")) tag.remove_prefix(1);
   std::int64_t v = 0;
   for (char c : tag) {
@@ -61,7 +65,9 @@ std::optional<std::int64_t> parse_version_tag(std::string_view tag) {
   return tag.empty() ? std::nullopt : std::optional<std::int64_t>(v);
 }
 
-std::string version_tag(std::int64_t version) { return "\"v" + std::to_string(version) + "\""; }
+std::string version_tag(std::int64_t version) {
+  return "\"v" + std::to_string(version) + "\"";
+}
 
 Failure not_found(std::string_view what, std::string_view id) {
   return fail(404, "NOT_FOUND", std::string(what) + " '" + std::string(id) + "' does not exist");
@@ -122,7 +128,8 @@ Result<void> DatasourceService::check_name_free(const DatasourceRecord& r) const
   auto owner = app_.datasources->id_by_name(r.org_id, r.name);
   if (!owner) return owner.error();
   if (*owner && **owner != r.id) {
-    Failure f = fail(409, "DATASOURCE_NAME_ERROR", "a datasource named '" + r.name + "' already exists");
+    Failure f =
+        fail(409, "DATASOURCE_NAME_ERROR", "a datasource named '" + r.name + "' already exists");
     f.details.push_back({"name", "already exists"});
     return f;
   }
@@ -130,13 +137,14 @@ Result<void> DatasourceService::check_name_free(const DatasourceRecord& r) const
 }
 
 asio::awaitable<Result<TestReport>> DatasourceService::test_for_write(DatasourceRecord& r,
-                                                                     const WriteOptions& opts,
-                                                                     store::Batch& batch) {
+                                                                      const WriteOptions& opts,
+                                                                      store::Batch& batch) {
   auto spec = connection_spec(app_, r);
   if (!spec) co_return spec.error();
   drivers::StageReporter reporter(opts.progress);
   drivers::SchemaFilter filter = schema_filter(r);
-  TestReport report = co_await run_test(app_, std::move(*spec), true, std::move(filter), opts.limits, reporter);
+  TestReport report =
+      co_await run_test(app_, std::move(*spec), true, std::move(filter), opts.limits, reporter);
   if (report.failure) {
     // A schema that cannot be read is a caching failure; anything earlier is the connection's.
     if (report.failure->stage == "fetch_schema") {
@@ -145,7 +153,8 @@ asio::awaitable<Result<TestReport>> DatasourceService::test_for_write(Datasource
     }
     co_return *report.failure;
   }
-  if (auto tenancy = tenancy::tenancy_of(r.config); tenancy && tenancy->level == tenancy::TenancySettings::Level::table) {
+  if (auto tenancy = tenancy::tenancy_of(r.config);
+      tenancy && tenancy->level == tenancy::TenancySettings::Level::table) {
     reporter.begin("tenancy_check");
     if (auto problem = tenancy::check_mapping_table(*tenancy, *report.schema)) {
       reporter.failed("tenancy_invalid", *problem);
@@ -156,7 +165,7 @@ asio::awaitable<Result<TestReport>> DatasourceService::test_for_write(Datasource
     reporter.ok();
   }
   reporter.begin("cache_schema");
-  const auto cached = cached_schema(*report.schema);
+  const store::CachedSchema cached = co_await cached_schema(*report.schema);
   app_.schemas->put(batch, r.org_id, r.id, "", cached);
   reporter.ok({{"tables", cached.tables}, {"bytes", cached.schema_json.size()}});
   finish_report(report, reporter);
@@ -164,18 +173,20 @@ asio::awaitable<Result<TestReport>> DatasourceService::test_for_write(Datasource
   r.status = "ok";
   r.last_tested_at_ms = now_unix_ms();
   r.last_error = {};
-  r.schema_info = {{"fetched_at", rfc3339(cached.fetched_at_ms)}, {"hash", cached.hash}, {"tables", cached.tables}};
+  r.schema_info = {{"fetched_at", rfc3339(cached.fetched_at_ms)},
+                   {"hash", cached.hash},
+                   {"tables", cached.tables}};
   co_return report;
 }
 
-asio::awaitable<Result<WriteOutcome>> DatasourceService::write(DatasourceRecord r,
-                                                               std::string_view previous_name,
-                                                               const WriteOptions& opts,
-                                                               std::optional<std::int64_t> base_version) {
+asio::awaitable<Result<WriteOutcome>> DatasourceService::write(
+    DatasourceRecord r, std::string_view previous_name, const WriteOptions& opts,
+    std::optional<std::int64_t> base_version) {
   if (auto n = check_name_free(r); !n) co_return n.error();
   auto& names = app_.name_reservations->local();
   if (!names.reserve(r.org_id, r.name)) {
-    Failure f = fail(409, "DATASOURCE_NAME_ERROR", "a datasource named '" + r.name + "' is being created");
+    Failure f =
+        fail(409, "DATASOURCE_NAME_ERROR", "a datasource named '" + r.name + "' is being created");
     f.details.push_back({"name", "already exists"});
     co_return f;
   }
@@ -194,7 +205,8 @@ asio::awaitable<Result<WriteOutcome>> DatasourceService::write(DatasourceRecord 
     if (!now) co_return now.error();
     if (!*now) co_return not_found("datasource", r.id);
     if ((*now)->version != *base_version)
-      co_return fail(412, "PRECONDITION_FAILED", "the datasource changed while this request was testing it");
+      co_return fail(412, "PRECONDITION_FAILED",
+                     "the datasource changed while this request was testing it");
   }
   // The record and its schema snapshot go in one batch: when the store
   // refuses it, neither is kept, and the datasource was not created (or
@@ -208,7 +220,8 @@ asio::awaitable<Result<WriteOutcome>> DatasourceService::write(DatasourceRecord 
 
 asio::awaitable<Result<WriteOutcome>> DatasourceService::create(std::string_view org_id,
                                                                 std::string_view actor,
-                                                                json::object body, WriteOptions opts) {
+                                                                json::object body,
+                                                                WriteOptions opts) {
   DatasourceRecord r;
   r.id = new_uuid();
   r.org_id = std::string(org_id);
@@ -238,20 +251,20 @@ asio::awaitable<Result<WriteOutcome>> DatasourceService::store_update(Datasource
 }
 
 asio::awaitable<Result<WriteOutcome>> DatasourceService::replace(std::string_view org_id,
-                                                                     std::string_view actor,
-                                                                     std::string_view id,
-                                                                     json::object body,
-                                                                     WriteOptions opts) {
+                                                                 std::string_view actor,
+                                                                 std::string_view id,
+                                                                 json::object body,
+                                                                 WriteOptions opts) {
   auto current = get(org_id, id);
   if (!current) co_return current.error();
   co_return co_await store_update(std::move(*current), actor, std::move(body), opts);
 }
 
 asio::awaitable<Result<WriteOutcome>> DatasourceService::patch(std::string_view org_id,
-                                                                   std::string_view actor,
-                                                                   std::string_view id,
-                                                                   json::object patch,
-                                                                   WriteOptions opts) {
+                                                               std::string_view actor,
+                                                               std::string_view id,
+                                                               json::object patch,
+                                                               WriteOptions opts) {
   auto current = get(org_id, id);
   if (!current) co_return current.error();
   // The patch applies to the stored view without secrets; secret fields of
@@ -279,7 +292,8 @@ asio::awaitable<Result<WriteOutcome>> DatasourceService::patch(std::string_view 
   co_return co_await store_update(std::move(*current), actor, std::move(doc), opts);
 }
 
-Result<DatasourceRecord> DatasourceService::draft(std::string_view org_id, json::object body) const {
+Result<DatasourceRecord> DatasourceService::draft(std::string_view org_id,
+                                                  json::object body) const {
   DatasourceRecord r;
   r.id = new_uuid();
   r.org_id = std::string(org_id);
@@ -304,10 +318,9 @@ Result<void> DatasourceService::record_test(std::string_view org_id, std::string
   return app_.datasources->put(*r, r->name);
 }
 
-asio::awaitable<Result<WriteOutcome>> DatasourceService::refresh_schema(std::string_view org_id,
-                                                                        std::string_view id,
-                                                                        drivers::TestLimits limits,
-                                                                        drivers::StageReporter::Sink progress) {
+asio::awaitable<Result<WriteOutcome>> DatasourceService::refresh_schema(
+    std::string_view org_id, std::string_view id, drivers::TestLimits limits,
+    drivers::StageReporter::Sink progress) {
   auto r = get(org_id, id);
   if (!r) co_return r.error();
   WriteOptions opts;
@@ -330,11 +343,13 @@ asio::awaitable<Result<WriteOutcome>> DatasourceService::refresh_schema(std::str
   fresh->schema_info = tested.schema_info;
   pin_seen_host_key(fresh->config, report->ssh_host_key_fingerprint);
   if (auto w = app_.datasources->put(*fresh, fresh->name, std::move(batch)); !w)
-    co_return fail(500, "SCHEMA_CACHE_FAILED", "the schema could not be cached: " + w.error().message);
+    co_return fail(500, "SCHEMA_CACHE_FAILED",
+                   "the schema could not be cached: " + w.error().message);
   co_return WriteOutcome{std::move(*fresh), std::move(*report)};
 }
 
-Result<DatasourceRecord> DatasourceService::get(std::string_view org_id, std::string_view id) const {
+Result<DatasourceRecord> DatasourceService::get(std::string_view org_id,
+                                                std::string_view id) const {
   auto r = app_.datasources->get(org_id, id);
   if (!r) return r.error();
   if (!*r) return not_found("datasource", id);

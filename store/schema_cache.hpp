@@ -14,7 +14,7 @@
 namespace dsb::store {
 
 struct CachedSchema {
-  std::string schema_json;  // drivers::schema_to_json, serialized
+  std::string schema_json;  // drivers::schema_json_text
   std::string hash;         // content hash, served as the ETag
   std::int64_t fetched_at_ms = 0;
   std::int64_t tables = 0;

@@ -1,16 +1,22 @@
 #include "drivers/postgres/pg_catalog.hpp"
 
 #include "core/clock.hpp"
+#include "drivers/blocking_pool.hpp"
 #include "drivers/driver.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <unordered_map>
 
 namespace dsb::drivers::postgres {
 
 namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -191,27 +197,50 @@ const char* begin_sql(Flavor flavor) {
   return flavor == Flavor::redshift ? nullptr : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 }
 
+// Converts `rows` into the builder on the blocking pool. The job shares
+// both, so it stays valid even if the fetch is abandoned meanwhile.
+asio::awaitable<void> convert_off_shard(std::shared_ptr<SnapshotBuilder> builder, PgResultPtr rows,
+                                        void (SnapshotBuilder::*add)(const PGresult*)) {
+  auto shared_rows = std::make_shared<PgResultPtr>(std::move(rows));
+  std::function<void()> job = [builder, shared_rows, add] {
+    ((*builder).*add)(shared_rows->get());
+    shared_rows->reset();
+  };
+  co_await run_blocking_erased(std::move(job));
+}
+
+// The three queries run one after the other, and each result is converted
+// on the blocking pool while the server runs the next query: the rows of a
+// 10,000-table catalog never hold the shard thread, and the conversion costs
+// no extra latency.
 asio::awaitable<Result<SchemaSnapshot>> read_catalog(PgConnection& conn, Flavor flavor,
                                                      const SchemaFilter& filter,
                                                      StageReporter& reporter, Deadline deadline) {
   const RelationFilter where = relation_filter(flavor, filter);
-  SnapshotBuilder builder;
+  auto builder = std::make_shared<SnapshotBuilder>();
   auto relations = co_await conn.exec(relations_sql(where), where.params, deadline, kStage);
   if (!relations) co_return relations.error();
-  builder.add_relations(relations->get());
-  relations->reset();
 
-  auto columns = co_await conn.exec(columns_sql(where), where.params, deadline, kStage);
+  // Named, not temporaries inside co_await (GCC 12 destroys those twice).
+  // exec() is a lazy coroutine that keeps the string_view, not the string.
+  const std::string columns_text = columns_sql(where);
+  auto columns_query = conn.exec(columns_text, where.params, deadline, kStage);
+  auto add_relations =
+      convert_off_shard(builder, std::move(*relations), &SnapshotBuilder::add_relations);
+  auto columns_step = std::move(columns_query) && std::move(add_relations);
+  auto columns = co_await std::move(columns_step);
   if (!columns) co_return columns.error();
-  builder.add_columns(columns->get());
-  columns->reset();
 
-  auto keys = co_await conn.exec(primary_keys_sql(where), where.params, deadline, kStage);
+  const std::string keys_text = primary_keys_sql(where);
+  auto keys_query = conn.exec(keys_text, where.params, deadline, kStage);
+  auto add_columns = convert_off_shard(builder, std::move(*columns), &SnapshotBuilder::add_columns);
+  auto keys_step = std::move(keys_query) && std::move(add_columns);
+  auto keys = co_await std::move(keys_step);
   if (!keys) co_return keys.error();
-  builder.add_primary_keys(keys->get());
+  co_await convert_off_shard(builder, std::move(*keys), &SnapshotBuilder::add_primary_keys);
 
   SchemaSnapshot snapshot;
-  snapshot.tables = builder.finish(reporter);
+  snapshot.tables = builder->finish(reporter);
   snapshot.fetched_at_ms = now_unix_ms();
   co_return snapshot;
 }
