@@ -30,8 +30,13 @@ test: test-deps configure
 	@cmake --build $(BUILD) -j $(JOBS)
 	@tests/run.sh $(BUILD)
 
-bench: build
+# Load, micro and event benchmarks; then connection tests and schema against
+# real PostgreSQL and sshd; then one org at its limit beside another.
+bench: test-deps configure
+	@cmake --build $(BUILD) -j $(JOBS)
 	@bench/run.sh $(BUILD)
+	@bench/conn_run.sh $(BUILD)
+	@bench/neighbour_run.sh $(BUILD)
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

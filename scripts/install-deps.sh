@@ -17,7 +17,7 @@ build_pkgs=(
 # (no systemd), and --no-install-recommends leaves nothing out that the tests use.
 test_pkgs=(
   postgresql mariadb-server clickhouse-server openssh-server
-  sshpass curl openssl wrk procps iproute2
+  sshpass curl openssl wrk procps iproute2 jq
 )
 
 pkgs=("${build_pkgs[@]}")
