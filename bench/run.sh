@@ -75,13 +75,14 @@ for r in "${results[@]}"; do
     "$(field server_cpu_us "$r")" "$(field client_cpu_us "$r")"
 done
 
-[[ "$MICRO" == 0 ]] && exit 0
-echo
-echo "== micro benchmarks (min time ${MIN_TIME}s)"
-for bench in dsb_request_bench dsb_store_bench dsb_catalogue_bench dsb_vault_bench; do
-  [[ -x "$BUILD/bench/$bench" ]] || continue
-  "$BUILD/bench/$bench" --benchmark_min_time="$MIN_TIME"
-done
+if [[ "$MICRO" != 0 ]]; then
+  echo
+  echo "== micro benchmarks (min time ${MIN_TIME}s)"
+  for bench in dsb_request_bench dsb_store_bench dsb_catalogue_bench dsb_vault_bench; do
+    [[ -x "$BUILD/bench/$bench" ]] || continue
+    "$BUILD/bench/$bench" --benchmark_min_time="$MIN_TIME"
+  done
+fi
 
 # ---- WebSocket events (the jobs/events work): latency and fan-out -----------
 # A fresh broker ($SHARDS shards) with server.max_connections 20000 (the default
