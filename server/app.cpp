@@ -80,16 +80,16 @@ std::string resolve_secret(const std::string& key, const std::string& value,
 std::vector<store::MasterKey> resolve_master_keys(const config::Config& cfg, const fs::path& dir) {
   std::string where;
   const std::string text = resolve_secret(
-      "secrets.master_key", cfg.secrets.master_key, cfg.secrets.master_key_file,
-      dir / "master.key", [] { return store::format_master_key(store::generate_master_key()); },
-      where);
+      "secrets.master_key", cfg.secrets.master_key, cfg.secrets.master_key_file, dir / "master.key",
+      [] { return store::format_master_key(store::generate_master_key()); }, where);
   std::vector<store::MasterKey> keys;
   auto newest = store::parse_master_key(text);
   if (!newest) throw ConfigError("config key secrets.master_key: " + newest.error().message);
   keys.push_back(*newest);
   for (const auto& file : cfg.secrets.old_key_files) {
     auto old = store::parse_master_key(read_secret_file("secrets.old_key_files", file));
-    if (!old) throw ConfigError("config key secrets.old_key_files: " + file + ": " + old.error().message);
+    if (!old)
+      throw ConfigError("config key secrets.old_key_files: " + file + ": " + old.error().message);
     keys.push_back(*old);
   }
   return keys;
@@ -100,19 +100,22 @@ void install_jobs(App& app) {
   App* a = &app;
   app.event_sessions = std::make_unique<Sharded<jobs::LocalSessions>>(
       *app.shards, [](std::size_t) { return std::make_unique<jobs::LocalSessions>(); });
-  jobs::Deliver deliver = [a](std::size_t shard, std::vector<std::uint64_t> sessions, jobs::Payload m,
-                              std::string job, std::int64_t seq) {
-    boost::asio::post(a->shards->at(shard).executor(),
-                      [a, shard, sessions = std::move(sessions), m = std::move(m), job = std::move(job), seq] {
-                        a->event_sessions->on(shard).deliver(sessions, m, job, seq);
-                      });
+  jobs::Deliver deliver = [a](std::size_t shard, std::vector<std::uint64_t> sessions,
+                              jobs::Payload m, std::string job, std::int64_t seq) {
+    boost::asio::post(
+        a->shards->at(shard).executor(),
+        [a, shard, sessions = std::move(sessions), m = std::move(m), job = std::move(job), seq] {
+          a->event_sessions->on(shard).deliver(sessions, m, job, seq);
+        });
   };
   app.jobs = std::make_unique<Sharded<jobs::JobTable>>(*app.shards, [&](std::size_t i) {
     return std::make_unique<jobs::JobTable>(app.shards->at(i).executor(), deliver,
-                                            std::chrono::seconds(app.config.jobs.retention_s), *app.store);
+                                            std::chrono::seconds(app.config.jobs.retention_s),
+                                            *app.store);
   });
   for (std::size_t i = 0; i < app.shards->size(); ++i) {
-    boost::asio::co_spawn(app.shards->at(i).executor(), expire_jobs_every_minute(app, i), boost::asio::detached);
+    boost::asio::co_spawn(app.shards->at(i).executor(), expire_jobs_every_minute(app, i),
+                          boost::asio::detached);
   }
 }
 
@@ -122,23 +125,30 @@ App::App() = default;
 App::~App() = default;
 
 std::unique_ptr<App> build_app(config::Config cfg) {
+  return build_app(std::move(cfg), StoreWrapper());
+}
+
+std::unique_ptr<App> build_app(config::Config cfg, const StoreWrapper& wrap) {
   auto app = std::make_unique<App>();
   app->config = std::move(cfg);
   const fs::path dir = app->config.storage.data_dir;
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw ConfigError("config key storage.data_dir: cannot create " + dir.string() + ": " + ec.message());
+  if (ec)
+    throw ConfigError("config key storage.data_dir: cannot create " + dir.string() + ": " +
+                      ec.message());
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   if (app->config.files.root.empty()) app->config.files.root = (dir / "files").string();
 
   const std::string admin_token = resolve_secret(
       "auth.admin_token", app->config.auth.admin_token, app->config.auth.admin_token_file,
       dir / "admin_token", [] { return "dsb_admin_" + random_base62(40); }, app->admin_token_path);
-  if (admin_token.size() < 16) throw ConfigError("config key auth.admin_token: must be at least 16 characters");
+  if (admin_token.size() < 16)
+    throw ConfigError("config key auth.admin_token: must be at least 16 characters");
 
   auto store = store::open_rocks_store((dir / "db").string());
   if (!store) throw ConfigError("config key storage.data_dir: " + store.error().message);
-  app->store = std::move(*store);
+  app->store = wrap ? wrap(std::move(*store)) : std::move(*store);
   app->vault = std::make_unique<store::Vault>(resolve_master_keys(app->config, dir));
   app->orgs = std::make_unique<tenancy::OrgDirectory>(*app->store, admin_token);
   app->datasources = std::make_unique<store::DatasourceRecords>(*app->store);
@@ -147,7 +157,8 @@ std::unique_ptr<App> build_app(config::Config cfg) {
   app->logins = std::make_unique<store::LoginRecords>(*app->store);
   app->login_service = std::make_unique<LoginService>(*app);
   try {
-    app->egress = std::make_unique<drivers::EgressPolicy>(app->config.egress.allow, app->config.egress.deny);
+    app->egress =
+        std::make_unique<drivers::EgressPolicy>(app->config.egress.allow, app->config.egress.deny);
   } catch (const std::invalid_argument& e) {
     throw ConfigError(std::string("config key egress.allow/egress.deny: ") + e.what());
   }

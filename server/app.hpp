@@ -17,10 +17,11 @@
 #include "store/vault.hpp"
 #include "tenancy/client_list_cache.hpp"
 #include "tenancy/name_reservations.hpp"
-#include "tenancy/org_quotas.hpp"
 #include "tenancy/org_directory.hpp"
+#include "tenancy/org_quotas.hpp"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -48,8 +49,8 @@ struct App {
   std::unique_ptr<Sharded<ShardMetrics>> metrics;  // one per shard
   std::unique_ptr<Sharded<tenancy::NameReservations>> name_reservations;
   std::unique_ptr<Sharded<tenancy::ClientListCache>> client_lists;  // short-lived client listings
-  std::unique_ptr<Sharded<tenancy::OrgQuotas>> quotas;          // per-org limits, on the org's shard
-  std::unique_ptr<Sharded<jobs::JobTable>> jobs;             // jobs of the orgs each shard owns
+  std::unique_ptr<Sharded<tenancy::OrgQuotas>> quotas;  // per-org limits, on the org's shard
+  std::unique_ptr<Sharded<jobs::JobTable>> jobs;        // jobs of the orgs each shard owns
   std::unique_ptr<Sharded<jobs::LocalSessions>> event_sessions;  // WebSocket subscribers per shard
   Router router;
   std::atomic<bool> draining{false};
@@ -60,8 +61,8 @@ struct App {
   static constexpr std::size_t kAdminShard = 0;
 
   tenancy::OrgLimits default_limits() const {
-    return {config.limits.requests_per_window, config.limits.window_s, config.limits.concurrent_tests,
-            config.limits.queued_tests};
+    return {config.limits.requests_per_window, config.limits.window_s,
+            config.limits.concurrent_tests, config.limits.queued_tests};
   }
 };
 
@@ -69,5 +70,10 @@ struct App {
 // dir on first start), opens the store, builds services and routes.
 // Throws config::ConfigError on anything that stops start-up.
 std::unique_ptr<App> build_app(config::Config cfg);
+
+// The same with the opened RocksDB store passed through `wrap` first (the
+// store is an interface: a test can stand a failing disk in front of it).
+using StoreWrapper = std::function<std::unique_ptr<store::Store>(std::unique_ptr<store::Store>)>;
+std::unique_ptr<App> build_app(config::Config cfg, const StoreWrapper& wrap);
 
 }  // namespace dsb::server

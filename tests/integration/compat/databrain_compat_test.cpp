@@ -2,7 +2,7 @@
 // against the real PostgreSQL and its answer compared with the example;
 // tenancySettings; PUT by credentials.name re-caching the schema; pages of
 // 10; delete by name; sync; every error code of the document's table
-// provoked for real except CREATE_DATASOURCE_FAILED (see the end).
+// provoked (CREATE_DATASOURCE_FAILED in databrain_store_refusal_test.cpp).
 #include "store/datasource_record.hpp"
 #include "store/store.hpp"
 #include "tests/integration/api/sql_admin.hpp"
@@ -334,13 +334,8 @@ TEST_F(DatabrainTest, InternalServerErrorOnACorruptStore) {
   expect_databrain_error(send("GET", kBase, "", ""), 500, "INTERNAL_SERVER_ERROR");
 }
 
-// CREATE_DATASOURCE_FAILED is the store refusing the final write after the
-// test passed (the service maps it; databrain_mapping.cpp answers 500). It is
-// not provoked here: the one real way, a write-ahead-log write failing (full
-// disk, or RLIMIT_FSIZE lowered under the running broker), aborts the process
-// inside Debian's RocksDB 7.8.3, which is built with assertions
-// (WritableFileWriter::AssertFalseAndGetStatusForPrevError; fixed upstream by
-// facebook/rocksdb#12448). Acknowledged writes survive that abort (WAL).
+// CREATE_DATASOURCE_FAILED (the store refusing the final write after a
+// passing test): databrain_store_refusal_test.cpp, with the broker in-process.
 
 }  // namespace
 }  // namespace dsb::test
