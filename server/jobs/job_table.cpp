@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "server/access_log.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -117,7 +118,7 @@ Job* JobTable::adopt(const std::string& id, const std::string& raw) {
       // Past retention (left by an earlier run, so expire() never saw it).
       store::Batch batch;
       batch.erase(store::Family::jobs, job_key(job->org_id, job->id));
-      (void)store_.write(batch);
+      write_or_warn(batch, "an expired job could not be removed");
       return nullptr;
     }
     Job* ptr = job.get();
@@ -162,6 +163,11 @@ std::vector<const Job*> JobTable::list(std::string_view org_id, std::string_view
   return out;
 }
 
+void JobTable::write_or_warn(const store::Batch& batch, std::string_view what) {
+  if (auto w = store_.write(batch); !w)
+    write_event_log("warning", std::string(what) + ": " + w.error().message);
+}
+
 void JobTable::set_running(Job& job) {
   job.state = JobState::running;
 }
@@ -201,7 +207,8 @@ void JobTable::finish(Job& job, JobState state, json::value result) {
   stored["finished_at_ms"] = job.finished_at_ms;
   store::Batch batch;
   batch.put(store::Family::jobs, job_key(job.org_id, job.id), json::serialize(stored));
-  (void)store_.write(batch);  // the in-memory job still answers if the write failed
+  // The in-memory job still answers if the write failed; only a restart loses it.
+  write_or_warn(batch, "a job result could not be stored");
   job.done->cancel();
 }
 
@@ -267,7 +274,7 @@ void JobTable::expire() {
       }
     }
   }
-  if (!batch.empty()) (void)store_.write(batch);
+  if (!batch.empty()) write_or_warn(batch, "expired jobs could not be removed");
 }
 
 }  // namespace dsb::server::jobs

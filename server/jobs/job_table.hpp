@@ -98,6 +98,9 @@ class JobTable {
   void expire();
 
  private:
+  // Job bookkeeping writes: a failure leaves the in-memory table right, so it
+  // is logged, not returned.
+  void write_or_warn(const store::Batch& batch, std::string_view what);
   struct Subscription {
     std::string org_id;
     Topic topic;
