@@ -38,6 +38,8 @@ std::vector<Binding> bindings(Config& c) {
       {"server.tls.allow_plain", &c.server.tls_allow_plain,
        "with TLS on, also accept plain HTTP on the same port"},
       {"storage.data_dir", &c.storage.data_dir, "data directory (RocksDB in <dir>/db)"},
+      {"storage.min_free_mb", &c.storage.min_free_mb,
+       "free disk (MB) below which writes are refused with 507; 0 = no floor"},
       {"auth.admin_token", &c.auth.admin_token, "admin token value (also DSB_ADMIN_TOKEN)"},
       {"auth.admin_token_file", &c.auth.admin_token_file,
        "file holding the admin token (default <data_dir>/admin_token, generated)"},
@@ -127,9 +129,12 @@ void set_from_env(const Binding& b, const std::string& name, const std::string& 
             bad(b.path, name + " must be an integer, got '" + text + "'");
           *p = v;
         } else if constexpr (std::is_same_v<T, bool>) {
-          if (text == "true" || text == "1") *p = true;
-          else if (text == "false" || text == "0") *p = false;
-          else bad(b.path, name + " must be true or false");
+          if (text == "true" || text == "1")
+            *p = true;
+          else if (text == "false" || text == "0")
+            *p = false;
+          else
+            bad(b.path, name + " must be true or false");
         } else {
           p->clear();
           std::size_t start = 0;
@@ -148,13 +153,14 @@ void set_from_env(const Binding& b, const std::string& name, const std::string& 
 void reject_unknown_keys(const toml::table& table, const std::string& prefix,
                          const std::vector<Binding>& known) {
   for (const auto& [k, node] : table) {
-    const std::string path = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    const std::string path =
+        prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (const auto* sub = node.as_table()) {
       reject_unknown_keys(*sub, path, known);
       continue;
     }
-    const bool found = std::any_of(known.begin(), known.end(),
-                                   [&](const Binding& b) { return path == b.path; });
+    const bool found =
+        std::any_of(known.begin(), known.end(), [&](const Binding& b) { return path == b.path; });
     if (!found) bad(path, "unknown key");
   }
 }
@@ -180,6 +186,7 @@ void validate(const Config& c) {
   if (c.server.tls_allow_plain && c.server.tls_cert.empty())
     bad("server.tls.allow_plain", "only makes sense with server.tls.cert and server.tls.key");
   if (c.storage.data_dir.empty()) bad("storage.data_dir", "must not be empty");
+  require_range("storage.min_free_mb", c.storage.min_free_mb, 0, 1'000'000'000);
   require_range("connections.connect_timeout_ms", c.connections.connect_timeout_ms, 100, 600000);
   require_range("connections.test_timeout_ms", c.connections.test_timeout_ms, 100, 3600000);
   require_range("connections.schema_timeout_ms", c.connections.schema_timeout_ms, 100, 3600000);
@@ -219,7 +226,9 @@ std::optional<HostPort> parse_host_port(const std::string& text) {
   return HostPort{host, static_cast<std::uint16_t>(v)};
 }
 
-HostPort Config::listen_endpoint() const { return *parse_host_port(server.listen); }
+HostPort Config::listen_endpoint() const {
+  return *parse_host_port(server.listen);
+}
 
 std::size_t Config::shard_count() const {
   if (server.threads > 0) return static_cast<std::size_t>(server.threads);

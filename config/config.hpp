@@ -43,6 +43,7 @@ struct Config {
   } server;
   struct Storage {
     std::string data_dir = "./var";
+    std::int64_t min_free_mb = 64;  // writes are refused (507) below this much free disk
   } storage;
   struct Auth {
     std::string admin_token;

@@ -4,6 +4,7 @@
 #include "server/api/routes.hpp"
 #include "server/datasource_service.hpp"
 #include "server/login_service.hpp"
+#include "store/free_space_guard.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -125,10 +126,6 @@ App::App() = default;
 App::~App() = default;
 
 std::unique_ptr<App> build_app(config::Config cfg) {
-  return build_app(std::move(cfg), StoreWrapper());
-}
-
-std::unique_ptr<App> build_app(config::Config cfg, const StoreWrapper& wrap) {
   auto app = std::make_unique<App>();
   app->config = std::move(cfg);
   const fs::path dir = app->config.storage.data_dir;
@@ -148,7 +145,11 @@ std::unique_ptr<App> build_app(config::Config cfg, const StoreWrapper& wrap) {
 
   auto store = store::open_rocks_store((dir / "db").string());
   if (!store) throw ConfigError("config key storage.data_dir: " + store.error().message);
-  app->store = wrap ? wrap(std::move(*store)) : std::move(*store);
+  std::unique_ptr<store::Store> opened = std::move(*store);
+  if (const auto floor_mb = app->config.storage.min_free_mb; floor_mb > 0)
+    opened = store::guard_free_space(std::move(opened), (dir / "db").string(),
+                                     static_cast<std::uint64_t>(floor_mb) << 20);
+  app->store = std::move(opened);
   app->vault = std::make_unique<store::Vault>(resolve_master_keys(app->config, dir));
   app->orgs = std::make_unique<tenancy::OrgDirectory>(*app->store, admin_token);
   app->datasources = std::make_unique<store::DatasourceRecords>(*app->store);

@@ -71,9 +71,4 @@ struct App {
 // Throws config::ConfigError on anything that stops start-up.
 std::unique_ptr<App> build_app(config::Config cfg);
 
-// The same with the opened RocksDB store passed through `wrap` first (the
-// store is an interface: a test can stand a failing disk in front of it).
-using StoreWrapper = std::function<std::unique_ptr<store::Store>(std::unique_ptr<store::Store>)>;
-std::unique_ptr<App> build_app(config::Config cfg, const StoreWrapper& wrap);
-
 }  // namespace dsb::server

@@ -2,7 +2,7 @@
 // against the real PostgreSQL and its answer compared with the example;
 // tenancySettings; PUT by credentials.name re-caching the schema; pages of
 // 10; delete by name; sync; every error code of the document's table
-// provoked (CREATE_DATASOURCE_FAILED in databrain_store_refusal_test.cpp).
+// provoked for real.
 #include "store/datasource_record.hpp"
 #include "store/store.hpp"
 #include "tests/integration/api/sql_admin.hpp"
@@ -334,8 +334,27 @@ TEST_F(DatabrainTest, InternalServerErrorOnACorruptStore) {
   expect_databrain_error(send("GET", kBase, "", ""), 500, "INTERNAL_SERVER_ERROR");
 }
 
-// CREATE_DATASOURCE_FAILED (the store refusing the final write after a
-// passing test): databrain_store_refusal_test.cpp, with the broker in-process.
+// CREATE_DATASOURCE_FAILED: the test passed, then the store refused the
+// write. Provoked for real: restarted with a free-space floor larger than
+// its disk (storage.min_free_mb), the broker refuses every write that adds
+// data, as it does when its disk runs low.
+TEST_F(DatabrainTest, CreateDatasourceFailedWhenTheStoreRefusesTheWrite) {
+  ASSERT_EQ(send_json("POST", kBase, example("kept")).status, 200);
+  start({{"DSB_STORAGE_MIN_FREE_MB", "1000000000"}});
+  const std::string m = expect_databrain_error(send_json("POST", kBase, example("refused")), 500,
+                                               "CREATE_DATASOURCE_FAILED");
+  EXPECT_NE(m.find("storage.min_free_mb"), std::string::npos) << m;
+  EXPECT_EQ(m.find("testpass"), std::string::npos) << m;
+  // Nothing of it was kept, and reads still answer.
+  const json::value list = send("GET", kBase, "", "").json();
+  ASSERT_TRUE(list.is_object()) << json::serialize(list);
+  std::vector<std::string> names;
+  for (const auto& d : list.at("data").as_array()) names.push_back(str(d, "name"));
+  EXPECT_EQ(names, std::vector<std::string>{"kept"});
+  // The native API names the cause.
+  expect_error(api().post("/v1/logins", json::object{{"name", "ro"}, {"username", "reader"}}), 507,
+               "STORAGE_FULL");
+}
 
 }  // namespace
 }  // namespace dsb::test
