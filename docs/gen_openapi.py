@@ -18,9 +18,11 @@ ASYNC = P("async", "Answer 202 at once with a job (see /v1/jobs and /v1/events) 
 ACCEPTED = resp("Accepted: the work runs as a job", ref("JobAccepted"))
 TMO = P("timeout_ms", "Lower the configured deadlines for this request", {"type": "integer", "minimum": 1}, "query", False)
 org = [{"bearerAuth": []}]
-common_err = {"401": err("Missing or bad token (AUTHENTICATION_ERROR)")}
+common_err = {"401": err("Missing or bad token (AUTHENTICATION_ERROR)"), "429": err("RATE_LIMITED: over the org's request rate (Retry-After, RateLimit-* headers)"), "507": err("STORAGE_FULL: a write while the disk is below storage.min_free_mb")}
 def op(summary, tag, responses, params=None, body=None, security=org, desc=None):
-    o = {"summary": summary, "tags": [tag], "responses": dict(responses, **(common_err if security else {}))}
+    merged = dict(responses)
+    for code, r in (common_err if security else {}).items(): merged.setdefault(code, r)
+    o = {"summary": summary, "tags": [tag], "responses": merged}
     if desc: o["description"] = desc
     if params: o["parameters"] = params
     if body: o["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
