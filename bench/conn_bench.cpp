@@ -13,6 +13,8 @@
 // watchdog that ends the process after --max-run-s whatever happens.
 //
 // The last line is machine-readable: "RESULT key=value ...".
+#include "bench/cli_flags.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -94,74 +96,54 @@ constexpr const char* kUsage =
   --label L             copied into the RESULT line
 )";
 
-[[noreturn]] void usage_error(const std::string& what) {
-  std::cerr << "dsb_conn_bench: " << what << "\n\n" << kUsage;
-  std::exit(2);
-}
-
-double number(const std::string& flag, const std::string& v) {
-  try {
-    std::size_t used = 0;
-    const double d = std::stod(v, &used);
-    if (used != v.size() || d < 0) throw std::invalid_argument(v);
-    return d;
-  } catch (const std::exception&) {
-    usage_error(flag + " needs a non-negative number, not '" + v + "'");
-  }
-}
+const dsb::bench::CliFlags kCli("dsb_conn_bench", kUsage);
 
 void check(const Options& o) {
   const bool http_mode = o.mode == "broker" || o.mode == "schema-broker";
   if (!http_mode && o.mode != "libpq" && o.mode != "schema-psql")
-    usage_error("--mode must be libpq, broker, schema-psql or schema-broker");
+    kCli.fail("--mode must be libpq, broker, schema-psql or schema-broker");
   if (http_mode && (o.port == 0 || o.token.empty() || o.datasource.empty()))
-    usage_error(o.mode + " needs --port, --token and --datasource");
-  if (!http_mode && o.conninfo.empty()) usage_error(o.mode + " needs --conninfo");
+    kCli.fail(o.mode + " needs --port, --token and --datasource");
+  if (!http_mode && o.conninfo.empty()) kCli.fail(o.mode + " needs --conninfo");
   if (o.iterations < 1 || o.iterations > kMaxIterations)
-    usage_error("--iterations must be 1..1000000");
-  if (o.warmup > kMaxIterations) usage_error("--warmup must be at most 1000000");
+    kCli.fail("--iterations must be 1..1000000");
+  if (o.warmup > kMaxIterations) kCli.fail("--warmup must be at most 1000000");
   if (o.concurrency < 1 || o.concurrency > kMaxConcurrency)
-    usage_error("--concurrency must be 1..256");
-  if (o.max_run_s <= 0 || o.max_run_s > kMaxRunS) usage_error("--max-run-s must be in (0, 3600]");
+    kCli.fail("--concurrency must be 1..256");
+  if (o.max_run_s <= 0 || o.max_run_s > kMaxRunS) kCli.fail("--max-run-s must be in (0, 3600]");
 }
 
 Options parse_args(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      std::exit(0);
-    }
-    if (i + 1 >= argc) usage_error(a + " needs a value");
-    const std::string v = argv[++i];
+  kCli.parse(argc, argv, [&o](const std::string& a, const std::string& v) {
     if (a == "--mode")
       o.mode = v;
     else if (a == "--iterations")
-      o.iterations = static_cast<long>(number(a, v));
+      o.iterations = static_cast<long>(kCli.number(a, v));
     else if (a == "--warmup")
-      o.warmup = static_cast<long>(number(a, v));
+      o.warmup = static_cast<long>(kCli.number(a, v));
     else if (a == "--concurrency")
-      o.concurrency = static_cast<int>(number(a, v));
+      o.concurrency = static_cast<int>(kCli.number(a, v));
     else if (a == "--duration-s")
-      o.duration_s = number(a, v);
+      o.duration_s = kCli.number(a, v);
     else if (a == "--conninfo")
       o.conninfo = v;
     else if (a == "--port")
-      o.port = static_cast<unsigned short>(number(a, v));
+      o.port = static_cast<unsigned short>(kCli.number(a, v));
     else if (a == "--token")
       o.token = v;
     else if (a == "--datasource")
       o.datasource = v;
     else if (a == "--timeout-ms")
-      o.timeout_ms = static_cast<long>(number(a, v));
+      o.timeout_ms = static_cast<long>(kCli.number(a, v));
     else if (a == "--max-run-s")
-      o.max_run_s = number(a, v);
+      o.max_run_s = kCli.number(a, v);
     else if (a == "--label")
       o.label = v;
     else
-      usage_error("unknown option " + a);
-  }
+      return false;
+    return true;
+  });
   check(o);
   if (o.timeout_ms == 0) o.timeout_ms = o.mode == "schema-broker" ? 180000 : 30000;
   if (o.conninfo.find("connect_timeout") == std::string::npos) o.conninfo += " connect_timeout=10";

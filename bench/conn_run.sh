@@ -24,16 +24,9 @@ set -euo pipefail
 
 BUILD=${1:-build}
 
-if [[ -n "${BENCH_AUTOGROUP_NICE:-}" && -z "${DSB_BENCH_IN_AUTOGROUP:-}" ]]; then
-  # A new session is a new autogroup; its nice applies to it alone.
-  # shellcheck disable=SC2016  # $0..$2 are the inner shell's arguments
-  DSB_BENCH_IN_AUTOGROUP=1 setsid --wait bash -c 'echo "$1" >/proc/self/autogroup && exec "$0" "$2"' \
-    "$0" "$BENCH_AUTOGROUP_NICE" "$BUILD" &
-  child=$!
-  trap 'kill -TERM -- "-$child" 2>/dev/null || true' INT TERM
-  wait "$child"
-  exit $?
-fi
+# shellcheck source=bench/autogroup.sh
+source "$(dirname "$0")/autogroup.sh"
+run_in_own_autogroup "$0" "$BUILD"
 
 ITER=${BENCH_CONN_ITERATIONS:-200}
 WARMUP=${BENCH_CONN_WARMUP:-20}
@@ -192,7 +185,7 @@ open_tunnel() {
 # (returns once authenticated and forwarding), one libpq connect + SELECT 1
 # through it, the ssh ended. Timed whole, process starts included; kept as RES[ssh_fresh].
 fresh_tunnel_run() {
-  local ms=() port t0 t1 pid i
+  local ms=() port t0 t1 i
   for ((i = 0; i < SSH_ITER; i++)); do
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     t0=$EPOCHREALTIME
@@ -202,8 +195,7 @@ fresh_tunnel_run() {
       -L "127.0.0.1:$port:127.0.0.1:$PG_PORT" sshtest@127.0.0.1
     "$CONN" --mode libpq --conninfo "$(conninfo "$MODE" "$port")" --iterations 1 --warmup 0 >/dev/null
     t1=$EPOCHREALTIME
-    pid=$(pgrep -f -- "-L 127.0.0.1:$port:" || true)
-    [[ -z "$pid" ]] || kill -TERM $pid 2>/dev/null || true
+    pkill -TERM -f -- "-L 127.0.0.1:$port:" || true
     ms+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }')")
   done
   RES[ssh_fresh]=$(printf '%s\n' "${ms[@]}" | python3 -c '

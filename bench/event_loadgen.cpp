@@ -15,6 +15,8 @@
 // contacted; every wait is bounded. The last line is "RESULT key=value ...".
 #include "tests/support/ws_client.hpp"
 
+#include "bench/cli_flags.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -78,55 +80,38 @@ constexpr const char* kUsage = R"(Usage: dsb_event_loadgen --port PORT --admin-t
   --broker-pid PID  report the broker's CPU time per delivered message
 )";
 
-[[noreturn]] void usage_error(const std::string& what) {
-  std::cerr << "dsb_event_loadgen: " << what << "\n\n" << kUsage;
-  std::exit(2);
-}
+const dsb::bench::CliFlags kCli("dsb_event_loadgen", kUsage);
 
 Options parse_args(int argc, char** argv) {
   Options o;
-  auto number = [](const std::string& flag, const std::string& v) -> long {
-    char* end = nullptr;
-    const long n = std::strtol(v.c_str(), &end, 10);
-    if (end == v.c_str() || *end != '\0' || n < 0)
-      usage_error(flag + " needs a non-negative integer");
-    return n;
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      std::exit(0);
-    }
-    if (i + 1 >= argc) usage_error(a + " needs a value");
-    const std::string v = argv[++i];
+  kCli.parse(argc, argv, [&o](const std::string& a, const std::string& v) {
     if (a == "--port")
-      o.port = static_cast<unsigned short>(number(a, v));
+      o.port = static_cast<unsigned short>(kCli.integer(a, v));
     else if (a == "--admin-token")
       o.admin_token = v;
     else if (a == "--subscribers")
-      o.subscribers = static_cast<std::size_t>(number(a, v));
+      o.subscribers = static_cast<std::size_t>(kCli.integer(a, v));
     else if (a == "--threads")
-      o.threads = static_cast<std::size_t>(number(a, v));
+      o.threads = static_cast<std::size_t>(kCli.integer(a, v));
     else if (a == "--paced-jobs")
-      o.paced_jobs = static_cast<int>(number(a, v));
+      o.paced_jobs = static_cast<int>(kCli.integer(a, v));
     else if (a == "--interval-ms")
-      o.interval_ms = static_cast<int>(number(a, v));
+      o.interval_ms = static_cast<int>(kCli.integer(a, v));
     else if (a == "--burst-jobs")
-      o.burst_jobs = static_cast<int>(number(a, v));
+      o.burst_jobs = static_cast<int>(kCli.integer(a, v));
     else if (a == "--pg-port")
-      o.pg_port = static_cast<unsigned short>(number(a, v));
+      o.pg_port = static_cast<unsigned short>(kCli.integer(a, v));
     else if (a == "--broker-pid")
-      o.broker_pid = static_cast<int>(number(a, v));
+      o.broker_pid = static_cast<int>(kCli.integer(a, v));
     else
-      usage_error("unknown flag " + a);
-  }
-  if (o.port == 0 || o.admin_token.empty()) usage_error("--port and --admin-token are required");
+      return false;
+    return true;
+  });
+  if (o.port == 0 || o.admin_token.empty()) kCli.fail("--port and --admin-token are required");
   if (o.subscribers == 0 || o.subscribers > kMaxSubscribers)
-    usage_error("--subscribers out of range");
-  if (o.threads == 0 || o.threads > 64) usage_error("--threads out of range");
-  if (o.paced_jobs > kMaxJobs || o.burst_jobs > kMaxJobs)
-    usage_error("at most 1000 jobs per phase");
+    kCli.fail("--subscribers out of range");
+  if (o.threads == 0 || o.threads > 64) kCli.fail("--threads out of range");
+  if (o.paced_jobs > kMaxJobs || o.burst_jobs > kMaxJobs) kCli.fail("at most 1000 jobs per phase");
   return o;
 }
 

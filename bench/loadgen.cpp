@@ -11,6 +11,8 @@
 // With several tokens (orgs), connection i speaks for org i % N.
 //
 // The last line of a run is machine-readable: "RESULT key=value ...".
+#include "bench/cli_flags.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -101,10 +103,7 @@ constexpr const char* kUsage =
   --records N        get: how many records to create and cycle through (default 8)
 )";
 
-[[noreturn]] void usage_error(const std::string& what) {
-  std::cerr << "dsb_loadgen: " << what << "\n\n" << kUsage;
-  std::exit(2);
-}
+const dsb::bench::CliFlags kCli("dsb_loadgen", kUsage);
 
 std::vector<std::string> split_list(const std::string& v) {
   std::vector<std::string> out;
@@ -119,63 +118,47 @@ std::vector<std::string> split_list(const std::string& v) {
 
 Options parse_args(int argc, char** argv) {
   Options o;
-  auto number = [](const std::string& flag, const std::string& v) {
-    try {
-      std::size_t used = 0;
-      const double d = std::stod(v, &used);
-      if (used != v.size() || d < 0) throw std::invalid_argument(v);
-      return d;
-    } catch (const std::exception&) {
-      usage_error(flag + " needs a non-negative number, not '" + v + "'");
-    }
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      std::exit(0);
-    }
-    if (i + 1 >= argc) usage_error(a + " needs a value");
-    const std::string v = argv[++i];
+  kCli.parse(argc, argv, [&o](const std::string& a, const std::string& v) {
     if (a == "--scenario")
       o.scenario = v;
     else if (a == "--port")
-      o.port = static_cast<unsigned short>(number(a, v));
+      o.port = static_cast<unsigned short>(kCli.number(a, v));
     else if (a == "--token")
       o.tokens = split_list(v);
     else if (a == "--orgs")
-      o.orgs = static_cast<int>(number(a, v));
+      o.orgs = static_cast<int>(kCli.number(a, v));
     else if (a == "--admin-token")
       o.admin_token = v;
     else if (a == "--connections")
-      o.connections = static_cast<int>(number(a, v));
+      o.connections = static_cast<int>(kCli.number(a, v));
     else if (a == "--threads")
-      o.threads = static_cast<int>(number(a, v));
+      o.threads = static_cast<int>(kCli.number(a, v));
     else if (a == "--duration-s")
-      o.duration_s = number(a, v);
+      o.duration_s = kCli.number(a, v);
     else if (a == "--warmup-s")
-      o.warmup_s = number(a, v);
+      o.warmup_s = kCli.number(a, v);
     else if (a == "--requests")
-      o.requests = static_cast<std::uint64_t>(number(a, v));
+      o.requests = static_cast<std::uint64_t>(kCli.number(a, v));
     else if (a == "--records")
-      o.records = static_cast<int>(number(a, v));
+      o.records = static_cast<int>(kCli.number(a, v));
     else
-      usage_error("unknown option " + a);
-  }
+      return false;
+    return true;
+  });
   if (o.scenario != "get" && o.scenario != "create" && o.scenario != "setup")
-    usage_error("--scenario must be get, create or setup");
-  if (o.port == 0) usage_error("--port is required");
-  if (o.scenario == "setup" && o.admin_token.empty()) usage_error("setup needs --admin-token");
-  if (o.scenario != "setup" && o.tokens.empty()) usage_error(o.scenario + " needs --token");
-  if (o.orgs < 1 || o.orgs > kMaxOrgs) usage_error("--orgs must be 1..64");
+    kCli.fail("--scenario must be get, create or setup");
+  if (o.port == 0) kCli.fail("--port is required");
+  if (o.scenario == "setup" && o.admin_token.empty()) kCli.fail("setup needs --admin-token");
+  if (o.scenario != "setup" && o.tokens.empty()) kCli.fail(o.scenario + " needs --token");
+  if (o.orgs < 1 || o.orgs > kMaxOrgs) kCli.fail("--orgs must be 1..64");
   if (o.connections < 1 || o.connections > kMaxConnections)
-    usage_error("--connections must be 1..4096");
-  if (o.threads < 1 || o.threads > 2) usage_error("--threads must be 1 or 2");
+    kCli.fail("--connections must be 1..4096");
+  if (o.threads < 1 || o.threads > 2) kCli.fail("--threads must be 1 or 2");
   if (o.duration_s <= 0 || o.duration_s > kMaxDurationS)
-    usage_error("--duration-s must be in (0, 600]");
-  if (o.warmup_s > kMaxDurationS) usage_error("--warmup-s must be at most 600");
-  if (o.requests > kMaxRequests) usage_error("--requests must be at most 100000000");
-  if (o.records < 1 || o.records > kMaxRecords) usage_error("--records must be 1..1000");
+    kCli.fail("--duration-s must be in (0, 600]");
+  if (o.warmup_s > kMaxDurationS) kCli.fail("--warmup-s must be at most 600");
+  if (o.requests > kMaxRequests) kCli.fail("--requests must be at most 100000000");
+  if (o.records < 1 || o.records > kMaxRecords) kCli.fail("--records must be 1..1000");
   return o;
 }
 

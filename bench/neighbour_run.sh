@@ -13,12 +13,9 @@ set -euo pipefail
 
 BUILD=${1:-build}
 
-if [[ -n "${BENCH_AUTOGROUP_NICE:-}" && -z "${DSB_BENCH_IN_AUTOGROUP:-}" ]]; then
-  # shellcheck disable=SC2016  # $0..$2 are the inner shell's arguments
-  DSB_BENCH_IN_AUTOGROUP=1 setsid --wait bash -c 'echo "$1" >/proc/self/autogroup && exec "$0" "$2"' \
-    "$0" "$BENCH_AUTOGROUP_NICE" "$BUILD"
-  exit $?
-fi
+# shellcheck source=bench/autogroup.sh
+source "$(dirname "$0")/autogroup.sh"
+run_in_own_autogroup "$0" "$BUILD"
 
 SECS=${BENCH_SECONDS:-10}
 QUIET_CONNECTIONS=${BENCH_QUIET_CONNECTIONS:-4}
@@ -64,12 +61,11 @@ noisy_total=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$WORK/wrk.txt")
 noisy_refused=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$WORK/wrk.txt")
 noisy_rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$WORK/wrk.txt")
 echo
+row() {
+  printf '%-32s %9s %9s %9s %9s %7s\n' "$1" "$(field rps "$2")" "$(field p50_ms "$2")" \
+    "$(field p99_ms "$2")" "$(field max_ms "$2")" "$(field errors "$2")"
+}
 printf '%-32s %9s %9s %9s %9s %7s\n' 'quiet org' 'req/s' 'p50 ms' 'p99 ms' 'max ms' errors
-for run in alone loaded; do
-  r=${!run}
-  printf '%-32s %9s %9s %9s %9s %7s\n' \
-    "$([[ $run == alone ]] && echo 'alone' || echo 'noisy org at its limit')" \
-    "$(field rps "$r")" "$(field p50_ms "$r")" "$(field p99_ms "$r")" "$(field max_ms "$r")" \
-    "$(field errors "$r")"
-done
+row 'alone' "$alone"
+row 'noisy org at its limit' "$loaded"
 echo "noisy org: ${noisy_total:-?} requests (${noisy_rps:-?}/s), ${noisy_refused:-0} refused with 429"

@@ -16,16 +16,9 @@ set -euo pipefail
 
 BUILD=${1:-build}
 
-if [[ -n "${BENCH_AUTOGROUP_NICE:-}" && -z "${DSB_BENCH_IN_AUTOGROUP:-}" ]]; then
-  # A new session is a new autogroup; its nice applies to it alone.
-  # shellcheck disable=SC2016  # $0..$2 are the inner shell's arguments
-  DSB_BENCH_IN_AUTOGROUP=1 setsid --wait bash -c 'echo "$1" >/proc/self/autogroup && exec "$0" "$2"' \
-    "$0" "$BENCH_AUTOGROUP_NICE" "$BUILD" &
-  child=$!
-  trap 'kill -TERM -- "-$child" 2>/dev/null || true' INT TERM
-  wait "$child"
-  exit $?
-fi
+# shellcheck source=bench/autogroup.sh
+source "$(dirname "$0")/autogroup.sh"
+run_in_own_autogroup "$0" "$BUILD"
 
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}

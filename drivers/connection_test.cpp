@@ -119,11 +119,7 @@ asio::awaitable<Result<std::unique_ptr<DriverSession>>> open_session(
 asio::awaitable<TestOutcome> run_connection_test(TestRequest request, const EgressPolicy& egress,
                                                  StageReporter& reporter) {
   const auto started = Clock::now();
-  reporter.add_secret(request.spec.password);
-  reporter.add_secret(request.spec.tls.key_pem);
-  reporter.add_secret(request.spec.ssh.password);
-  reporter.add_secret(request.spec.ssh.passphrase);
-  reporter.add_secret(request.spec.ssh.private_key);
+  for (std::string& secret : request.spec.secrets()) reporter.add_secret(std::move(secret));
   TestOutcome out;
   auto finish = [&](std::optional<Failure> f) {
     if (f) f->message = reporter.scrub(std::move(f->message));

@@ -11,12 +11,16 @@ Failure test_failure(std::string stage, std::string reason, std::string message)
 }
 
 std::string Driver::quote_identifier(std::string_view name) const {
-  std::string out = "\"";
+  return quote_doubling(name, '"');
+}
+
+std::string Driver::quote_doubling(std::string_view name, char quote) {
+  std::string out(1, quote);
   for (char c : name) {
-    if (c == '"') out += '"';
+    if (c == quote) out += quote;
     out += c;
   }
-  out += '"';
+  out += quote;
   return out;
 }
 

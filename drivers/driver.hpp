@@ -75,6 +75,10 @@ class Driver {
   // Quotes an identifier (database, schema, table name) the driver's way;
   // by default the SQL standard's: "name" with embedded quotes doubled.
   virtual std::string quote_identifier(std::string_view name) const;
+
+ protected:
+  // `name` between two `quote` characters, each one inside doubled.
+  static std::string quote_doubling(std::string_view name, char quote);
 };
 
 }  // namespace dsb::drivers

@@ -1,5 +1,7 @@
 #include "drivers/stage_reporter.hpp"
 
+#include "drivers/secret_scrub.hpp"
+
 namespace dsb::drivers {
 
 double StageReporter::since_begin_ms() const {
@@ -16,10 +18,7 @@ void StageReporter::add_secret(std::string secret) {
 }
 
 std::string StageReporter::scrub(std::string text) const {
-  for (const auto& secret : secrets_)
-    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
-      text.replace(pos, secret.size(), "***");
-  return text;
+  return scrub_secrets(std::move(text), secrets_);
 }
 
 void StageReporter::begin(std::string_view stage) {

@@ -115,9 +115,6 @@ int serve(std::unique_ptr<dsb::server::App> app) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
-  // A file-size limit reached (RLIMIT_FSIZE) fails that write with EFBIG,
-  // which the store reports; by default the signal would kill the broker.
-  std::signal(SIGXFSZ, SIG_IGN);
   raise_open_file_limit();
 
   dsb::server::Server server(*app);

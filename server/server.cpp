@@ -28,9 +28,13 @@ std::unique_ptr<asio::ssl::context> make_tls_context(const config::Config& cfg) 
                    asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cfg.server.tls_cert, ec);
-  if (ec) throw config::ConfigError("config key server.tls.cert: cannot load " + cfg.server.tls_cert + ": " + ec.message());
+  if (ec)
+    throw config::ConfigError("config key server.tls.cert: cannot load " + cfg.server.tls_cert +
+                              ": " + ec.message());
   ctx->use_private_key_file(cfg.server.tls_key, asio::ssl::context::pem, ec);
-  if (ec) throw config::ConfigError("config key server.tls.key: cannot load " + cfg.server.tls_key + ": " + ec.message());
+  if (ec)
+    throw config::ConfigError("config key server.tls.key: cannot load " + cfg.server.tls_key +
+                              ": " + ec.message());
   return ctx;
 }
 
@@ -38,7 +42,8 @@ asio::awaitable<void> accept_loop(App& app, tcp::acceptor& acceptor, asio::ssl::
                                   ConnectionRegistry& registry) {
   for (;;) {
     boost::system::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket socket =
+        co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) continue;  // EMFILE and friends: keep serving the connections we have
     if (app.open_connections >= app.config.server.max_connections) {
@@ -68,7 +73,9 @@ void Server::open_acceptors(const tcp::endpoint& requested) {
     acc->set_option(reuse_port(true));
     boost::system::error_code ec;
     acc->bind(ep, ec);
-    if (ec) throw std::runtime_error("cannot listen on " + app_.config.server.listen + ": " + ec.message());
+    if (ec)
+      throw std::runtime_error("cannot listen on " + app_.config.server.listen + ": " +
+                               ec.message());
     acc->listen(asio::socket_base::max_listen_connections);
     // Port 0: the first bind picks the port, every other shard joins it.
     ep = acc->local_endpoint();
@@ -81,7 +88,8 @@ tcp::endpoint Server::start() {
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(hp.host, ec);
   if (ec) {
-    if (hp.host != "localhost") throw std::runtime_error("server.listen: host must be an IP address or localhost");
+    if (hp.host != "localhost")
+      throw std::runtime_error("server.listen: host must be an IP address or localhost");
     addr = asio::ip::make_address("127.0.0.1");
   }
   open_acceptors(tcp::endpoint(addr, hp.port));
@@ -89,7 +97,8 @@ tcp::endpoint Server::start() {
       *app_.shards, [](std::size_t) { return std::make_unique<ConnectionRegistry>(); });
   for (std::size_t i = 0; i < acceptors_.size(); ++i) {
     asio::co_spawn(app_.shards->at(i).io(),
-                   accept_loop(app_, *acceptors_[i], tls_.get(), registries_->on(i)), asio::detached);
+                   accept_loop(app_, *acceptors_[i], tls_.get(), registries_->on(i)),
+                   asio::detached);
   }
   app_.shards->start_all();
   running_ = true;
@@ -100,7 +109,7 @@ void Server::stop(std::chrono::milliseconds grace) {
   if (!running_) return;
   running_ = false;
   app_.draining = true;
-  // Close acceptors and idle connections on their own shards.
+  // Close acceptors, idle connections and event sessions on their own shards.
   std::vector<std::future<void>> done;
   for (std::size_t i = 0; i < acceptors_.size(); ++i) {
     auto p = std::make_shared<std::promise<void>>();
@@ -109,6 +118,9 @@ void Server::stop(std::chrono::milliseconds grace) {
       boost::system::error_code ec;
       acceptors_[i]->close(ec);
       registries_->on(i).close_idle();
+      // A WebSocket never finishes "its request": end them now, with a close
+      // frame, instead of holding the drain for the whole grace period.
+      if (app_.event_sessions) app_.event_sessions->on(i).close_all();
       p->set_value();
     });
   }

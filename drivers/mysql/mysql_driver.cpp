@@ -19,13 +19,7 @@ class MysqlDriver final : public Driver {
 
   // `name` with embedded backticks doubled.
   std::string quote_identifier(std::string_view name) const override {
-    std::string out = "`";
-    for (char c : name) {
-      if (c == '`') out += '`';
-      out += c;
-    }
-    out += '`';
-    return out;
+    return quote_doubling(name, '`');
   }
 };
 

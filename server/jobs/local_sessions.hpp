@@ -35,8 +35,6 @@ class LocalSessions {
     for (auto& [id, weak] : sessions_)
       if (auto channel = weak.lock()) channel->close();
   }
-  // Whether a shutdown watcher runs on this shard (see ws/event_session.cpp).
-  bool watching = false;
 
  private:
   std::unordered_map<std::uint64_t, std::weak_ptr<EventChannel>> sessions_;

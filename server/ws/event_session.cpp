@@ -3,11 +3,8 @@
 #include "server/jobs/event_channel.hpp"
 #include "server/ws/subscription_request.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -128,35 +125,6 @@ asio::awaitable<void> read_loop(Ws& ws, SubscriptionBook& book) {
   }
 }
 
-// How often a shard with event sessions looks for a shutdown.
-constexpr auto kDrainPoll = std::chrono::milliseconds(100);
-
-// While this shard has event sessions, ends them once the server drains: a
-// WebSocket never finishes "its request", so without this every open one
-// held shutdown for the whole grace period and then lost its socket without
-// a close frame. One timer per shard, not per session.
-asio::awaitable<void> close_sessions_on_drain(App& app) {
-  auto& sessions = app.event_sessions->local();
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  while (sessions.size() > 0) {
-    if (app.draining) {
-      sessions.close_all();
-      break;
-    }
-    timer.expires_after(kDrainPoll);
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
-  sessions.watching = false;
-}
-
-void watch_for_drain(App& app, const asio::any_io_executor& ex) {
-  auto& sessions = app.event_sessions->local();
-  if (sessions.watching) return;
-  sessions.watching = true;
-  asio::co_spawn(ex, close_sessions_on_drain(app), asio::detached);
-}
-
 template <class Stream>
 asio::awaitable<void> run(App& app, Stream& stream, Request req) {
   const Credentials creds = find_token(req);
@@ -197,7 +165,8 @@ asio::awaitable<void> run(App& app, Stream& stream, Request req) {
     socket.close(ignored);
   });
   SubscriptionBook book(app, (*who)->org_id, channel);
-  watch_for_drain(app, co_await asio::this_coro::executor);
+  // Upgraded after the drain began (Server::stop closed the others already).
+  if (app.draining) channel->close();
   if (const std::string job = query_param(req, "job"); !job.empty())
     co_await book.subscribe_job(job);
   co_await (read_loop(ws, book) || write_loop(ws, *channel));
